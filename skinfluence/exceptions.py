@@ -1,0 +1,56 @@
+"""Exceptions and warnings raised by skinfluence.
+
+Every error subclasses :class:`SkinfluenceError` *and* the matching builtin or
+scikit-learn error, so code can catch either (``except ValueError`` keeps
+working for users who do not know skinfluence's hierarchy).
+"""
+
+from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+
+__all__ = [
+    "SkinfluenceError",
+    "AccountFrameError",
+    "DataLoadError",
+    "MissingDependencyError",
+    "NotFittedError",
+    "PluginLoadWarning",
+]
+
+
+class SkinfluenceError(Exception):
+    """Base class of every error raised by skinfluence."""
+
+
+class AccountFrameError(SkinfluenceError, ValueError):
+    """An account frame or post table breaks the data contract.
+
+    The message names the column, the account id(s) or row(s) concerned and
+    what was expected (see ``docs/data.md``).
+    """
+
+
+class DataLoadError(SkinfluenceError, ValueError):
+    """A data file could not be read into the documented schema.
+
+    The message names the file, and the column or row where reading failed.
+    """
+
+
+class MissingDependencyError(SkinfluenceError, ImportError):
+    """An optional dependency of a component is not installed.
+
+    The message names the missing package(s) and the ``pip install`` command
+    of the skinfluence extra that provides them.
+    """
+
+
+class NotFittedError(SkinfluenceError, _SklearnNotFittedError):
+    """A component was used before ``fit``; also a scikit-learn ``NotFittedError``."""
+
+
+class PluginLoadWarning(UserWarning):
+    """A third-party component plugin could not be loaded.
+
+    The registry keeps working without it; the warning names the entry point,
+    the distribution that declares it and the error.
+    """

@@ -1,0 +1,132 @@
+"""PostsText: one document per account from its posts' captions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from ..base import ComponentMixin
+from ..nested import POSTS_COLUMN, flatten_posts
+from ..registry import register
+from ..utils.validation import check_account_frame
+
+
+@register("extractor")
+class PostsText(ComponentMixin, TransformerMixin, BaseEstimator):
+    """Join each account's post captions into one document, for text vectorizers.
+
+    The bridge between an account frame and scikit-learn's text tools:
+    ``make_pipeline(PostsText(), TfidfVectorizer(), LogisticRegression())``
+    classifies accounts from everything they wrote. The join runs in Arrow over
+    the flat post table, with no Python loop per account.
+
+    Parameters
+    ----------
+    field : str, default="text"
+        The post field holding the caption.
+    separator : str, default="\\n"
+        Put between two posts of the same account.
+    posts_column : str, default="posts"
+        The nested posts column of the account frame.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of columns of the account frame seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Columns of the account frame seen in ``fit``.
+
+    See Also
+    --------
+    skinfluence.nest_posts : Build the account frame this reads.
+
+    Notes
+    -----
+    Missing (null) captions count as empty strings; an account without posts
+    gives an empty document.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skinfluence import PostsText, nest_posts
+    >>> frame = nest_posts(
+    ...     pd.DataFrame({"account_id": [1, 2]}),
+    ...     pd.DataFrame({"account_id": [1, 1], "text": ["new lipstick", "gym day"]}))
+    >>> PostsText(separator=" | ").fit_transform(frame).tolist()
+    ['new lipstick | gym day', '']
+    """
+
+    _skinfluence_input = "account_frame"
+
+    def __init__(self, field="text", *, separator="\n", posts_column=POSTS_COLUMN):
+        self.field = field
+        self.separator = separator
+        self.posts_column = posts_column
+
+    def fit(self, X, y=None):
+        """Check the account frame and record its columns.
+
+        Parameters
+        ----------
+        X : DataFrame of shape (n_accounts, n_columns)
+            Account frame whose posts have the ``field`` field.
+        y : Ignored
+
+        Returns
+        -------
+        self : PostsText
+        """
+        self._check_params()
+        check_account_frame(self, X, reset=True, posts_column=self.posts_column,
+                            required_post_fields=[self.field])
+        return self
+
+    def _check_params(self):
+        for name in ("field", "separator", "posts_column"):
+            value = getattr(self, name)
+            if not isinstance(value, str):
+                raise ValueError(
+                    f"The {name!r} parameter of PostsText must be a str. Got {value!r} instead."
+                )
+
+    def transform(self, X):
+        """One document per account.
+
+        Parameters
+        ----------
+        X : DataFrame of shape (n_accounts, n_columns)
+            Account frame.
+
+        Returns
+        -------
+        docs : ndarray of shape (n_accounts,), dtype=object
+            The account's captions joined by ``separator``.
+        """
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self)
+        check_account_frame(self, X, reset=False, posts_column=self.posts_column,
+                            required_post_fields=[self.field])
+        flat = flatten_posts(X, posts_column=self.posts_column)
+        text = flat.column(self.field)
+        if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)):
+            raise ValueError(
+                f"post field {self.field!r} must hold strings, got Arrow type {text.type}"
+            )
+        text = pc.fill_null(text.combine_chunks().cast(pa.large_string()), "")
+        lists = pa.LargeListArray.from_arrays(pa.array(flat.offsets, pa.int64()), text)
+        docs = pc.binary_join(lists, pa.scalar(self.separator, pa.large_string()))
+        return np.asarray(docs.to_numpy(zero_copy_only=False), dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.transformer_tags.preserves_dtype = []
+        return tags
+
+    @classmethod
+    def get_test_params(cls):
+        return [{}, {"separator": " "}]

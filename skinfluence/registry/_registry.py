@@ -1,0 +1,231 @@
+"""Registry implementation (see :mod:`skinfluence.registry`)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+import warnings
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+
+from ..exceptions import PluginLoadWarning
+from ..utils._optional import EXTRAS, missing_modules
+
+__all__ = ["ENTRY_POINT_GROUP", "KINDS", "ComponentInfo", "register", "all_components", "get_component"]
+
+#: Entry-point group through which third-party packages add components.
+ENTRY_POINT_GROUP = "skinfluence.components"
+#: Environment variable that turns plugin loading off (any non-empty value but "0").
+DISABLE_ENV = "SKINFLUENCE_DISABLE_PLUGIN_AUTOLOAD"
+#: The kinds a component may declare.
+KINDS = ("extractor", "aggregator", "segmenter", "ranker", "profiler", "detector")
+
+# Modules holding built-in components; importing one registers its classes.
+_BUILTIN_MODULES: tuple[str, ...] = (
+    "skinfluence.features._posts_text",
+)
+
+
+@dataclass(frozen=True)
+class ComponentInfo:
+    """What the registry knows about one component.
+
+    Attributes
+    ----------
+    name : str
+        The class name (unique in the registry).
+    cls : type
+        The estimator class.
+    kind : str
+        One of :data:`KINDS`.
+    extras : tuple of str
+        skinfluence extras the component needs (``"text"``, ``"torch"``, ...).
+    source : str
+        ``"skinfluence"`` for built-ins, else the distribution that provides the plugin.
+    """
+
+    name: str
+    cls: type
+    kind: str
+    extras: tuple[str, ...] = ()
+    source: str = "skinfluence"
+    _modules: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def missing(self) -> list[str]:
+        """Import names of the optional dependencies that are not installed."""
+        return missing_modules(self._modules)
+
+    @property
+    def available(self) -> bool:
+        """Whether every optional dependency is installed."""
+        return not self.missing
+
+
+_REGISTRY: dict[str, ComponentInfo] = {}
+_LOCK = threading.RLock()
+_loaded = {"builtins": False, "plugins": False}
+_current_source = ["skinfluence"]
+
+
+def register(kind: str, *, extras=()):
+    """Class decorator: register a component under ``kind``.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`KINDS`.
+    extras : iterable of str, default=()
+        skinfluence extras the component needs at fit time (keys of
+        ``skinfluence.utils._optional.EXTRAS``). Declaring them lets the
+        registry report availability, and ``ComponentMixin`` raise one clear
+        error naming the extra when ``fit`` is called without them.
+
+    Examples
+    --------
+    >>> from sklearn.base import BaseEstimator, TransformerMixin
+    >>> from skinfluence.base import ComponentMixin
+    >>> from skinfluence.registry import register
+    >>> @register("extractor")
+    ... class Doubler(ComponentMixin, TransformerMixin, BaseEstimator):
+    ...     def fit(self, X, y=None):
+    ...         return self
+    ...     def transform(self, X):
+    ...         return 2 * X
+    >>> Doubler._skinfluence_kind
+    'extractor'
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    extras = tuple(extras)
+    unknown = [e for e in extras if e not in EXTRAS]
+    if unknown:
+        raise ValueError(f"unknown extra(s) {unknown}; known extras are {sorted(EXTRAS)}")
+
+    def decorate(cls):
+        cls._skinfluence_kind = kind
+        cls._skinfluence_extras = extras
+        _add(cls, source=_current_source[0])
+        return cls
+
+    return decorate
+
+
+def _add(cls, source: str) -> None:
+    kind = getattr(cls, "_skinfluence_kind", None)
+    if kind not in KINDS:
+        raise TypeError(
+            f"{cls.__module__}.{cls.__qualname__} declares no component kind; decorate it with "
+            f"@skinfluence.registry.register(kind) where kind is one of {KINDS}"
+        )
+    extras = tuple(getattr(cls, "_skinfluence_extras", ()))
+    modules = tuple(m for e in extras for m, _ in EXTRAS[e])
+    name = cls.__name__
+    with _LOCK:
+        old = _REGISTRY.get(name)
+        if old is not None and old.cls is not cls and (
+            old.cls.__module__, old.cls.__qualname__) != (cls.__module__, cls.__qualname__):
+            warnings.warn(
+                f"component name {name!r} from {source} ({cls.__module__}) clashes with the one "
+                f"from {old.source} ({old.cls.__module__}); keeping the first",
+                PluginLoadWarning,
+                stacklevel=3,
+            )
+            return
+        _REGISTRY[name] = ComponentInfo(name, cls, kind, extras, source, modules)
+
+
+def _load_builtins() -> None:
+    if _loaded["builtins"]:
+        return
+    with _LOCK:
+        for module in _BUILTIN_MODULES:
+            importlib.import_module(module)
+        _loaded["builtins"] = True
+
+
+def _plugins_disabled() -> bool:
+    return os.environ.get(DISABLE_ENV, "") not in ("", "0")
+
+
+def _load_plugins() -> None:
+    if _loaded["plugins"] or _plugins_disabled():
+        return
+    with _LOCK:
+        _loaded["plugins"] = True
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            _load_entry_point(ep)
+
+
+def _load_entry_point(ep) -> None:
+    dist = getattr(getattr(ep, "dist", None), "name", None) or "an unknown distribution"
+    _current_source[0] = dist
+    try:
+        obj = ep.load()
+        classes = obj if isinstance(obj, (list, tuple)) else [obj]
+        for cls in classes:
+            if isinstance(cls, type):
+                _add(cls, source=dist)
+            # a module: its classes registered themselves with @register on import
+    except Exception as exc:  # a broken plugin must not break the registry
+        warnings.warn(
+            f"skipping skinfluence plugin {ep.name!r} ({ep.value}) from {dist}: "
+            f"{type(exc).__name__}: {exc}",
+            PluginLoadWarning,
+            stacklevel=3,
+        )
+    finally:
+        _current_source[0] = "skinfluence"
+
+
+def all_components(kind: str | None = None, *, available_only: bool = False) -> list[ComponentInfo]:
+    """List registered components, built-in and plugins, sorted by kind then name.
+
+    Parameters
+    ----------
+    kind : str or iterable of str, default=None
+        Keep only components of this kind (or these kinds); one of :data:`KINDS`.
+    available_only : bool, default=False
+        Keep only components whose optional dependencies are installed.
+
+    Returns
+    -------
+    components : list of ComponentInfo
+
+    Examples
+    --------
+    >>> from skinfluence import all_components
+    >>> [c.name for c in all_components(kind="extractor")][:1]
+    ['PostsText']
+    """
+    kinds = None
+    if kind is not None:
+        kinds = {kind} if isinstance(kind, str) else set(kind)
+        bad = kinds - set(KINDS)
+        if bad:
+            raise ValueError(f"kind must be one of {KINDS}, got {sorted(bad)}")
+    _load_builtins()
+    _load_plugins()
+    with _LOCK:
+        infos = list(_REGISTRY.values())
+    if kinds is not None:
+        infos = [i for i in infos if i.kind in kinds]
+    if available_only:
+        infos = [i for i in infos if i.available]
+    return sorted(infos, key=lambda i: (KINDS.index(i.kind), i.name))
+
+
+def get_component(name: str) -> ComponentInfo:
+    """The registry entry of the component called ``name``."""
+    _load_builtins()
+    _load_plugins()
+    with _LOCK:
+        if name in _REGISTRY:
+            return _REGISTRY[name]
+        known = sorted(_REGISTRY)
+    import difflib
+
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise KeyError(f"no component named {name!r}.{hint} Registered: {known}")

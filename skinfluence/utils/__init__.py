@@ -1,0 +1,1 @@
+"""Utilities shared by skinfluence components (validation, optional imports, checks)."""

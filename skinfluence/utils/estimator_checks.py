@@ -1,0 +1,349 @@
+"""Public API checks for skinfluence components, including the non-tabular ones.
+
+scikit-learn's ``parametrize_with_checks`` only exercises estimators on 2-D
+arrays: a component whose ``X`` is an account frame (nested posts), text or
+images gets ``check_estimator_cloneable`` and nothing else. These checks cover
+that gap on a small account frame built here (with empty post lists and a
+zero-follower account), and plugin authors can run them on their own
+components:
+
+>>> from skinfluence import PostsText
+>>> from skinfluence.utils.estimator_checks import check_component
+>>> check_component(PostsText())  # raises AssertionError on the first failure
+
+or, in a pytest module::
+
+    from skinfluence.utils.estimator_checks import parametrize_with_skinfluence_checks
+
+    @parametrize_with_skinfluence_checks([MyExtractor()])
+    def test_skinfluence_api(estimator, check):
+        check(estimator)
+"""
+
+from __future__ import annotations
+
+import inspect
+import pickle
+from functools import partial
+from unittest import mock
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone, is_classifier, is_regressor
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import KFold, cross_val_score
+from sklearn.utils import _safe_indexing
+
+from ..exceptions import AccountFrameError, MissingDependencyError
+from ..nested import nest_posts
+
+__all__ = [
+    "make_check_frame",
+    "check_component",
+    "parametrize_with_skinfluence_checks",
+    "yield_skinfluence_checks",
+]
+
+
+# ----------------------------------------------------------------------------- data
+
+
+def make_check_frame(n_accounts: int = 24, random_state: int = 0):
+    """A small account frame exercising the edge cases of the data contract.
+
+    Two topics with distinct vocabularies, 0-6 posts per account (three
+    accounts have none), one account with zero followers, missing ``views`` on
+    some posts, NaN likes on one post, emoji and non-ASCII text.
+
+    Returns
+    -------
+    frame : DataFrame
+        Account frame with columns account_id, followers, following, n_posts, posts.
+    y : ndarray of shape (n_accounts,)
+        Binary topic label (0/1), balanced.
+    """
+    rng = np.random.default_rng(random_state)
+    y = np.arange(n_accounts) % 2
+    vocab = [
+        ["lipstick", "serum", "glow", "makeup", "skincare", "#beauty", "💄"],
+        ["squat", "protein", "run", "gym", "workout", "#fitness", "💪"],
+    ]
+    n_posts = rng.integers(1, 7, n_accounts)
+    n_posts[[1, 4, 7]] = 0
+    followers = np.round(10 ** rng.uniform(2, 6, n_accounts))
+    followers[2] = 0
+    profiles = pd.DataFrame({
+        "account_id": [f"acc{i:03d}" for i in range(n_accounts)],
+        "followers": followers,
+        "following": rng.integers(0, 2000, n_accounts).astype(float),
+        "n_posts": n_posts + rng.integers(0, 50, n_accounts),
+    })
+    owner = np.repeat(np.arange(n_accounts), n_posts)
+    n = len(owner)
+    words = [
+        " ".join(rng.choice(vocab[y[a]], size=4)) + (" café" if k % 5 == 0 else "")
+        for k, a in enumerate(owner)
+    ]
+    likes = np.round(followers[owner] * rng.uniform(0.01, 0.1, n))
+    likes[0] = np.nan
+    views = likes * rng.uniform(5, 20, n)
+    views[::4] = np.nan
+    posts = pd.DataFrame({
+        "account_id": profiles["account_id"].to_numpy()[owner],
+        "post_id": [f"p{k}" for k in range(n)],
+        "text": words,
+        "likes": likes,
+        "comments": np.round(likes * 0.05),
+        "views": views,
+        "shares": rng.integers(0, 20, n).astype(float),
+        "timestamp": pd.Timestamp("2024-01-01", tz="UTC")
+        + pd.to_timedelta(np.sort(rng.integers(0, 300, n)), unit="D"),
+        "label": np.where(y[owner] == 1, "fitness", "beauty"),
+    })
+    return nest_posts(profiles, posts), y
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _requires_fit(estimator) -> bool:
+    return estimator.__sklearn_tags__().requires_fit
+
+
+def _output(estimator, X):
+    """The component's main output on X: transform, else predict_proba/predict."""
+    for method in ("transform", "predict_proba", "decision_function", "predict"):
+        if hasattr(estimator, method):
+            return getattr(estimator, method)(X)
+    raise AssertionError(f"{type(estimator).__name__} has no transform or predict method")
+
+
+def _fit(estimator, X, y):
+    if is_classifier(estimator) or is_regressor(estimator) or _needs_y(estimator):
+        return estimator.fit(X, y)
+    return estimator.fit(X)
+
+
+def _needs_y(estimator) -> bool:
+    return estimator.__sklearn_tags__().target_tags.required
+
+
+def _as_array(out):
+    if isinstance(out, (pd.DataFrame, pd.Series)):
+        return out.to_numpy()
+    if hasattr(out, "toarray"):
+        return out.toarray()
+    return np.asarray(out)
+
+
+def _assert_same(a, b, msg):
+    a, b = _as_array(a), _as_array(b)
+    assert a.shape == b.shape, f"{msg}: shapes differ {a.shape} vs {b.shape}"
+    if a.dtype.kind in "fc":
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-9, equal_nan=True, err_msg=msg)
+    else:
+        assert (a == b).all(), msg
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def check_init_stores_params(estimator):
+    """``__init__`` stores its arguments unchanged and does nothing else."""
+    cls = type(estimator)
+    params = estimator.get_params(deep=False)
+    sig = inspect.signature(cls.__init__)
+    names = [p for p in sig.parameters if p != "self"]
+    assert sorted(params) == sorted(names), (
+        f"{cls.__name__}.get_params() keys {sorted(params)} differ from __init__ arguments {sorted(names)}"
+    )
+    rebuilt = cls(**params)
+    for name, value in params.items():
+        assert getattr(rebuilt, name) is value, (
+            f"{cls.__name__}.__init__ changed parameter {name!r}: it must store arguments unchanged"
+        )
+    fitted_attrs = [a for a in vars(rebuilt) if a.endswith("_") and not a.startswith("__")]
+    assert not fitted_attrs, f"{cls.__name__}.__init__ sets fitted attributes {fitted_attrs}"
+
+
+def check_clone_and_set_params(estimator):
+    """``clone`` and ``set_params`` round-trip every parameter."""
+    params = estimator.get_params(deep=False)
+    cloned = clone(estimator)
+    assert cloned.get_params(deep=False).keys() == params.keys()
+    cloned.set_params(**params)
+    repr(cloned)
+
+
+def check_not_fitted(estimator):
+    """Using an unfitted component raises sklearn's ``NotFittedError``."""
+    if not _requires_fit(estimator):
+        return
+    X, _ = make_check_frame()
+    for method in ("transform", "predict", "predict_proba"):
+        if hasattr(estimator, method):
+            try:
+                getattr(clone(estimator), method)(X)
+            except NotFittedError:
+                continue
+            raise AssertionError(
+                f"{type(estimator).__name__}.{method} before fit did not raise NotFittedError"
+            )
+
+
+def check_fit_returns_self_and_is_deterministic(estimator):
+    """``fit`` returns self; two fits give the same output (random_state fixed)."""
+    X, y = make_check_frame()
+    est = clone(estimator)
+    if "random_state" in est.get_params():
+        est.set_params(random_state=0)
+    assert _fit(est, X, y) is est, f"{type(est).__name__}.fit must return self"
+    out1 = _output(est, X)
+    assert len(out1) == len(X), (
+        f"{type(est).__name__} returned {len(out1)} rows for {len(X)} accounts: one row per account expected"
+    )
+    _assert_same(out1, _output(est, X), "two calls on the same fitted component differ")
+    est2 = _fit(clone(est), X, y)
+    _assert_same(out1, _output(est2, X), "two fits with the same random_state differ")
+
+
+def check_rows_independent(estimator):
+    """The output for a subset of accounts is the subset of the output (no leakage across rows)."""
+    X, y = make_check_frame()
+    est = _fit(clone(estimator), X, y)
+    rows = np.array([5, 1, 0, 2, 9])
+    full = _as_array(_output(est, X))
+    sub = _output(est, X.iloc[rows])
+    _assert_same(full[rows], sub, "output on a subset of accounts differs from the subset of the output")
+
+
+def check_edge_accounts(estimator):
+    """Accounts without posts and with zero followers flow through, with finite numeric output."""
+    X, y = make_check_frame()
+    est = _fit(clone(estimator), X, y)
+    out = _as_array(_output(est, X.iloc[[1, 2, 4, 7]]))
+    assert len(out) == 4
+    if out.dtype.kind in "fc":
+        assert np.isfinite(out[~np.isnan(out)]).all(), "infinite output for edge-case accounts"
+
+
+def check_pickle(estimator):
+    """A fitted component pickles and gives the same output after loading."""
+    X, y = make_check_frame()
+    est = _fit(clone(estimator), X, y)
+    loaded = pickle.loads(pickle.dumps(est))
+    _assert_same(_output(est, X), _output(loaded, X), "output differs after a pickle round trip")
+
+
+def check_cross_validation(estimator):
+    """Account frames split by sklearn's splitters; predictors work in ``cross_val_score``."""
+    X, y = make_check_frame()
+    if is_classifier(estimator) or is_regressor(estimator):
+        scores = cross_val_score(clone(estimator), X, y, cv=3)
+        assert len(scores) == 3 and np.isfinite(scores).all()
+        return
+    for train, test in KFold(3, shuffle=True, random_state=0).split(X):
+        est = _fit(clone(estimator), _safe_indexing(X, train), y[train])
+        assert len(_output(est, _safe_indexing(X, test))) == len(test)
+
+
+def check_rejects_bad_input(estimator):
+    """A 2-D array, or a frame without its posts column, gives a clear error."""
+    X, y = make_check_frame()
+    name = type(estimator).__name__
+    try:
+        _fit(clone(estimator), np.zeros((len(X), 3)), y)
+    except (AccountFrameError, ValueError, TypeError) as exc:
+        assert "account frame" in str(exc) or "DataFrame" in str(exc), (
+            f"{name}: the error for a numeric array should say an account frame was expected; got: {exc}"
+        )
+    else:
+        raise AssertionError(f"{name} accepted a 2-D numeric array where an account frame is expected")
+    est = _fit(clone(estimator), X, y)
+    posts_column = estimator.get_params().get("posts_column", "posts")
+    try:
+        _output(est, X.drop(columns=[posts_column]))
+    except (AccountFrameError, ValueError) as exc:
+        assert posts_column in str(exc), f"{name}: the error should name the missing column; got: {exc}"
+    else:
+        raise AssertionError(f"{name} accepted a frame without its {posts_column!r} column")
+
+
+def check_feature_names_out(estimator):
+    """``get_feature_names_out`` matches the output and ``set_output(transform="pandas")`` works."""
+    if not hasattr(estimator, "get_feature_names_out") or not hasattr(estimator, "transform"):
+        return
+    X, y = make_check_frame()
+    est = _fit(clone(estimator), X, y)
+    out = _as_array(est.transform(X))
+    if out.ndim != 2:
+        return
+    names = est.get_feature_names_out()
+    assert len(names) == out.shape[1], "get_feature_names_out length differs from the output width"
+    est.set_output(transform="pandas")
+    df = est.transform(X)
+    assert isinstance(df, pd.DataFrame) and list(df.columns) == list(names)
+    assert list(df.index) == list(X.index), "set_output('pandas') must keep the account frame's index"
+
+
+def check_missing_extra_raises_at_fit(estimator):
+    """With a declared extra missing, construction works and ``fit`` raises one clear error."""
+    extras = getattr(estimator, "_skinfluence_extras", ())
+    if not extras:
+        return
+    X, y = make_check_frame()
+    est = clone(estimator)  # constructing and cloning must not need the extra
+    with mock.patch("skinfluence.base.missing_modules", side_effect=lambda mods: list(mods)):
+        try:
+            _fit(est, X, y)
+        except MissingDependencyError as exc:
+            assert "pip install" in str(exc) and "skinfluence[" in str(exc), str(exc)
+        else:
+            raise AssertionError(f"{type(est).__name__}.fit did not call self._check_extras()")
+
+
+_FRAME_CHECKS = (
+    check_init_stores_params,
+    check_clone_and_set_params,
+    check_missing_extra_raises_at_fit,
+    check_not_fitted,
+    check_fit_returns_self_and_is_deterministic,
+    check_rows_independent,
+    check_edge_accounts,
+    check_pickle,
+    check_cross_validation,
+    check_rejects_bad_input,
+    check_feature_names_out,
+)
+_GENERIC_CHECKS = (check_init_stores_params, check_clone_and_set_params, check_missing_extra_raises_at_fit)
+
+
+def yield_skinfluence_checks(estimator):
+    """Yield the checks that apply to ``estimator`` (by its ``_skinfluence_input``)."""
+    kind = getattr(estimator, "_skinfluence_input", "array")
+    checks = _FRAME_CHECKS if kind == "account_frame" else _GENERIC_CHECKS
+    yield from checks
+
+
+def check_component(estimator) -> None:
+    """Run every applicable skinfluence check on ``estimator``; raise on the first failure."""
+    for check in yield_skinfluence_checks(estimator):
+        check(estimator)
+
+
+def _check_id(obj):
+    if isinstance(obj, partial):
+        return obj.func.__name__
+    if callable(obj) and not hasattr(obj, "get_params"):
+        return getattr(obj, "__name__", repr(obj))
+    return repr(obj).replace("\n", "")
+
+
+def parametrize_with_skinfluence_checks(estimators):
+    """pytest decorator: one test per (estimator, check), like sklearn's ``parametrize_with_checks``."""
+    import pytest
+
+    pairs = [(est, check) for est in estimators for check in yield_skinfluence_checks(est)]
+    return pytest.mark.parametrize("estimator, check", pairs, ids=[
+        f"{_check_id(e)}-{c.__name__}" for e, c in pairs
+    ])

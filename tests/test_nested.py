@@ -1,0 +1,216 @@
+"""The account-frame data contract: nesting, round trips, validation, CV, segment reductions."""
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+
+from skinfluence import (
+    PostsText,
+    flatten_posts,
+    nest_posts,
+    segment_reduce,
+    unnest_posts,
+    validate_account_frame,
+)
+from skinfluence.exceptions import AccountFrameError
+from skinfluence.utils.estimator_checks import make_check_frame
+
+# ------------------------------------------------------------------ round trips
+
+
+@st.composite
+def profiles_and_posts(draw):
+    n_accounts = draw(st.integers(0, 8))
+    ids = draw(st.lists(st.integers(-1000, 1000), min_size=n_accounts, max_size=n_accounts, unique=True))
+    profiles = pd.DataFrame({
+        "account_id": np.asarray(ids, dtype=np.int64),
+        "followers": draw(st.lists(st.integers(0, 10**9), min_size=n_accounts, max_size=n_accounts)),
+    })
+    n_posts = draw(st.integers(0, 25)) if n_accounts else 0
+    owner = draw(st.lists(st.sampled_from(ids), min_size=n_posts, max_size=n_posts)) if n_accounts else []
+    text = st.one_of(st.none(), st.text(max_size=12))
+    posts = pd.DataFrame({
+        "account_id": np.asarray(owner, dtype=np.int64),
+        "text": pd.Series(draw(st.lists(text, min_size=n_posts, max_size=n_posts)), dtype="str"),
+        "likes": np.asarray(draw(st.lists(st.integers(0, 10**7), min_size=n_posts, max_size=n_posts)), dtype=np.int64),
+        "views": np.asarray(draw(st.lists(
+            st.one_of(st.just(np.nan), st.floats(0, 1e9)), min_size=n_posts, max_size=n_posts)), dtype=float),
+        "sponsored": np.asarray(draw(st.lists(st.booleans(), min_size=n_posts, max_size=n_posts)), dtype=bool),
+        "timestamp": pd.to_datetime(
+            draw(st.lists(st.integers(0, 2 * 10**9), min_size=n_posts, max_size=n_posts)), unit="s", utc=True
+        ),
+    })
+    return profiles, posts
+
+
+@settings(max_examples=60, deadline=None)
+@given(profiles_and_posts())
+def test_unnest_inverts_nest(data):
+    profiles, posts = data
+    frame = nest_posts(profiles, posts)
+    assert list(frame.index) == list(profiles.index)
+    pd.testing.assert_frame_equal(frame.drop(columns="posts"), profiles)
+    # posts come back grouped by account in profile order, in their original order within each
+    position = pd.Index(profiles["account_id"]).get_indexer(posts["account_id"])
+    expected = posts.iloc[np.argsort(position, kind="stable")].reset_index(drop=True)
+    pd.testing.assert_frame_equal(unnest_posts(frame), expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(profiles_and_posts(), st.randoms(use_true_random=False))
+def test_nest_inverts_unnest(data, rnd):
+    profiles, posts = data
+    frame = nest_posts(profiles, posts)
+    again = nest_posts(profiles, unnest_posts(frame))
+    pd.testing.assert_frame_equal(again, frame)
+    # ... and the round trip survives any row selection (a CV split) of the account frame
+    rows = list(range(len(frame)))
+    rnd.shuffle(rows)
+    subset = frame.iloc[rows[: len(rows) // 2 + 1]] if rows else frame
+    pd.testing.assert_frame_equal(nest_posts(subset.drop(columns="posts"), unnest_posts(subset)), subset)
+
+
+def test_posts_are_columnar_arrow():
+    frame, _ = make_check_frame()
+    assert isinstance(frame["posts"].dtype, pd.ArrowDtype)
+    assert pa.types.is_list(frame["posts"].dtype.pyarrow_dtype)
+    assert pa.types.is_struct(frame["posts"].dtype.pyarrow_dtype.value_type)
+
+
+def test_empty_posts_and_zero_followers_are_valid():
+    profiles = pd.DataFrame({"account_id": ["a", "b"], "followers": [0, 5]})
+    posts = pd.DataFrame({"account_id": ["b"], "likes": [3]})
+    frame = nest_posts(profiles, posts)
+    assert frame["posts"].list.len().tolist() == [0, 1]
+    validate_account_frame(frame)
+    # no post at all
+    empty = nest_posts(profiles, posts.iloc[:0])
+    assert empty["posts"].list.len().tolist() == [0, 0]
+    assert len(unnest_posts(empty)) == 0
+
+
+def test_python_lists_of_dicts_are_accepted():
+    frame = pd.DataFrame({
+        "account_id": ["a", "b"],
+        "posts": [[{"text": "hi", "likes": 3}], []],
+    })
+    validate_account_frame(frame)
+    assert flatten_posts(frame).offsets.tolist() == [0, 1, 1]
+    assert PostsText().fit_transform(frame).tolist() == ["hi", ""]
+
+
+# ------------------------------------------------------------------- validation
+
+
+@pytest.mark.parametrize(
+    "profiles, posts, match",
+    [
+        (pd.DataFrame({"id": [1]}), pd.DataFrame({"account_id": [1]}),
+         r"profiles has no account id column 'account_id'.*columns are \['id'\]"),
+        (pd.DataFrame({"account_id": [1, 2, 2]}), pd.DataFrame({"account_id": [1]}),
+         r"'account_id' has 1 duplicated account id\(s\): \[2\]"),
+        (pd.DataFrame({"account_id": [1.0, None]}), pd.DataFrame({"account_id": [1.0]}),
+         r"'account_id' is missing \(null\) in 1 row\(s\): rows \[1\]"),
+        (pd.DataFrame({"account_id": [1, 2]}), pd.DataFrame({"account_id": [1, 7, 9, 7]}),
+         r"2 account id\(s\) in posts\['account_id'\] are not in profiles\['account_id'\]: \[7, 9\] "
+         r"\(post rows \[1, 2, 3\]\)"),
+        (pd.DataFrame({"account_id": ["a", "b"], "followers": [5, -3]}), pd.DataFrame({"account_id": ["a"]}),
+         r"column 'followers' must be non-negative counts; 1 negative value\(s\) \[-3.0\] for account\(s\) \['b'\]"),
+        (pd.DataFrame({"account_id": ["a", "b"], "followers": ["3.3k", "12"]}), pd.DataFrame({"account_id": ["a"]}),
+         r"column 'followers' must be numeric.*'3.3k'.*account\(s\) \['a'\].*parse_count"),
+        (pd.DataFrame({"account_id": ["a", "b"]}), pd.DataFrame({"account_id": ["a", "b", "b"], "likes": [1, 2, -5]}),
+         r"post field 'likes' must be non-negative counts.*#1 of account 'b'"),
+        (pd.DataFrame({"account_id": ["a"]}), pd.DataFrame({"account_id": ["a"], "likes": ["many"]}),
+         r"post field 'likes' must be numeric, got Arrow type large_string"),
+        (pd.DataFrame({"account_id": ["a"], "followers": [np.inf]}), pd.DataFrame({"account_id": ["a"]}),
+         r"column 'followers' must be finite counts"),
+    ],
+)
+def test_errors_name_column_account_and_expectation(profiles, posts, match):
+    with pytest.raises(AccountFrameError, match=match):
+        nest_posts(profiles, posts)
+
+
+def test_account_frame_errors_are_value_errors():
+    with pytest.raises(ValueError):
+        validate_account_frame(np.zeros((3, 2)))
+
+
+def test_null_posts_cell_is_an_error_not_an_empty_list():
+    frame = pd.DataFrame({"account_id": ["a", "b"], "posts": [[{"likes": 1}], None]})
+    with pytest.raises(AccountFrameError, match=r"'posts' is missing \(null\) for account\(s\) \['b'\]"):
+        validate_account_frame(frame)
+
+
+def test_bad_posts_cell_type_names_the_account():
+    frame = pd.DataFrame({"account_id": ["a", "b"], "posts": [[{"likes": 1}], "oops"]})
+    with pytest.raises(AccountFrameError, match=r"account 'b' holds a str"):
+        validate_account_frame(frame)
+
+
+def test_required_columns_and_fields():
+    frame, _ = make_check_frame()
+    with pytest.raises(AccountFrameError, match=r"missing required column\(s\) \['brand'\]"):
+        validate_account_frame(frame, required_columns=["brand"])
+    with pytest.raises(AccountFrameError, match=r"posts are missing required field\(s\) \['image'\]"):
+        validate_account_frame(frame, required_post_fields=["image"])
+
+
+def test_posts_column_collision():
+    with pytest.raises(AccountFrameError, match="already has a column 'posts'"):
+        nest_posts(pd.DataFrame({"account_id": [1], "posts": [0]}), pd.DataFrame({"account_id": [1]}))
+
+
+# --------------------------------------------------------- scikit-learn on frames
+
+
+def test_splitters_and_cross_val_score_split_accounts():
+    frame, y = make_check_frame(n_accounts=40)
+    n_posts = frame["posts"].list.len().to_numpy()
+    for cv in (KFold(4), StratifiedKFold(4), GroupKFold(4)):
+        groups = frame["account_id"] if isinstance(cv, GroupKFold) else None
+        for train, test in cv.split(frame, y, groups=groups):
+            part = frame.iloc[test]
+            assert set(part["account_id"]).isdisjoint(frame.iloc[train]["account_id"])
+            # each account keeps all its posts: no post crosses the split
+            assert part["posts"].list.len().tolist() == n_posts[test].tolist()
+            assert set(unnest_posts(part)["account_id"]) <= set(part["account_id"])
+    model = make_pipeline(PostsText(), TfidfVectorizer(), LogisticRegression())
+    scores = cross_val_score(model, frame, y, cv=StratifiedKFold(4))
+    assert scores.mean() > 0.8  # the two topics have disjoint vocabularies
+
+
+# -------------------------------------------------------------- segment reduce
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.lists(st.one_of(st.just(np.nan), st.floats(-1e6, 1e6)), max_size=7), min_size=1, max_size=9),
+    st.sampled_from(["sum", "mean", "count", "min", "max", "std", "var", "median", "first", "last"]),
+)
+def test_segment_reduce_matches_pandas_groupby(groups, how):
+    values = np.array([v for g in groups for v in g], dtype=float)
+    offsets = np.concatenate([[0], np.cumsum([len(g) for g in groups])])
+    got = segment_reduce(values, offsets, how)
+    owner = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
+    grouped = pd.Series(values).groupby(owner)
+    expected = {
+        "sum": grouped.sum(), "mean": grouped.mean(), "count": grouped.count(), "min": grouped.min(),
+        "max": grouped.max(), "std": grouped.std(ddof=0), "var": grouped.var(ddof=0),
+        "median": grouped.median(), "first": grouped.first(), "last": grouped.last(),
+    }[how].reindex(range(len(groups)))
+    if how in ("sum", "count"):
+        expected = expected.fillna(0.0)
+    np.testing.assert_allclose(got, expected.to_numpy(dtype=float), rtol=1e-7, atol=1e-6, equal_nan=True)
+
+
+def test_segment_reduce_rejects_unknown_reduction():
+    with pytest.raises(ValueError, match="how must be one of"):
+        segment_reduce([1.0], [0, 1], "mode")
