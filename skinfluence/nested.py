@@ -585,7 +585,7 @@ def validate_account_frame(
                 within = idx - flat.offsets[acc]
                 ids = _account_labels(frame, acc, id_column)
                 return "post(s) " + ", ".join(
-                    f"#{w} of account {a!r}" for a, w in list(zip(ids, within))[:_MAX_SHOWN]
+                    f"#{w} of account {a!r}" for a, w in list(zip(ids, within, strict=True))[:_MAX_SHOWN]
                 ) + (f" and {len(idx) - _MAX_SHOWN} more" if len(idx) > _MAX_SHOWN else "")
 
             _check_count_values(values, f"post field {field!r}", labels_of)

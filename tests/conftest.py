@@ -3,7 +3,6 @@
 import os
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 # Tests never reach a model hub: everything they load is local.
@@ -29,8 +28,3 @@ def shared_dataset(name: str) -> Path:
 def shared_data():
     """A function: ``shared_data("peerindex")`` -> Path, skipping when absent."""
     return shared_dataset
-
-
-@pytest.fixture(autouse=True)
-def _fixed_seed():
-    np.random.seed(0)
