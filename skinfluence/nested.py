@@ -623,57 +623,57 @@ def segment_reduce(values, offsets, how: str, *, ddof: int = 0) -> np.ndarray:
     offsets = np.asarray(offsets, dtype=np.int64)
     n = len(offsets) - 1
     lengths = np.diff(offsets)
-    owner = np.repeat(np.arange(n), lengths)
+    nonempty = lengths > 0
+    starts = offsets[:-1][nonempty]
+
+    def per_segment_sum(arr):
+        # add.reduceat over non-empty segments only: with those, each segment ends where
+        # the next starts (reduceat's own treatment of empty segments is not a sum).
+        out = np.zeros(n)
+        if starts.size:
+            out[nonempty] = np.add.reduceat(arr, starts)
+        return out
+
     valid = ~np.isnan(values)
-    count = np.bincount(owner, weights=valid, minlength=n)
+    count = per_segment_sum(valid.astype(np.float64))
     if how == "count":
         return count
-    filled = np.where(valid, values, 0.0)
-    total = np.bincount(owner, weights=filled, minlength=n)
-    if how == "sum":
-        return total
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
-    if how == "mean":
-        return mean
-    if how in ("std", "var"):
-        dev = np.where(valid, values - mean[owner], 0.0)
-        ss = np.bincount(owner, weights=dev * dev, minlength=n)
-        denom = count - ddof
-        with np.errstate(invalid="ignore", divide="ignore"):
-            var = np.where(denom > 0, ss / np.maximum(denom, 1), np.nan)
-        return np.sqrt(var) if how == "std" else var
     out = np.full(n, np.nan)
     has = count > 0
     if how in ("min", "max"):
-        nonempty = lengths > 0
-        if nonempty.any():
-            ufunc = np.fmin if how == "min" else np.fmax
-            red = ufunc.reduceat(values, offsets[:-1][nonempty])
-            out[nonempty] = red
-        out[~has] = np.nan
+        if starts.size:
+            out[nonempty] = (np.fmin if how == "min" else np.fmax).reduceat(values, starts)
+        out[~has] = np.nan  # fmin/fmax of an all-NaN segment is NaN already; keep it explicit
+        return out
+    if how == "median":
+        # pandas' cython group median (a quickselect per group) on integer codes that
+        # are already sorted: no hashing of account ids, no Python loop per account.
+        if len(values):
+            owner = np.repeat(np.arange(n, dtype=np.int64), lengths)
+            med = pd.Series(values).groupby(owner, sort=True).median()
+            out[med.index.to_numpy()] = med.to_numpy()
         return out
     if how in ("first", "last"):
         idx = np.flatnonzero(valid)
-        seg = owner[idx]
+        seg = np.repeat(np.arange(n, dtype=np.int64), lengths)[idx]
+        take = np.ones(len(idx), dtype=bool)
         if how == "first":
-            # first valid index per segment: the position where the segment changes
-            take = np.ones(len(idx), dtype=bool)
             take[1:] = seg[1:] != seg[:-1]
         else:
-            take = np.ones(len(idx), dtype=bool)
             take[:-1] = seg[1:] != seg[:-1]
         out[seg[take]] = values[idx[take]]
         return out
-    # median: sort within segments (NaN last), pick the middle of the valid part
-    order = np.lexsort((values, owner))
-    sorted_vals = values[order]
-    starts = offsets[:-1]
-    c = count.astype(np.int64)
-    lo = starts + np.maximum(c - 1, 0) // 2
-    hi = starts + c // 2
-    lo = np.minimum(lo, max(len(values) - 1, 0))
-    hi = np.minimum(hi, max(len(values) - 1, 0))
-    if len(values):
-        out[has] = 0.5 * (sorted_vals[lo[has]] + sorted_vals[hi[has]])
-    return out
+    filled = np.where(valid, values, 0.0)
+    total = per_segment_sum(filled)
+    if how == "sum":
+        return total
+    np.divide(total, count, out=out, where=has)
+    if how == "mean":
+        return out
+    # var / std: two-pass, deviations from each segment's mean (numerically stable)
+    dev = np.where(valid, values - np.repeat(out, lengths), 0.0)
+    ss = per_segment_sum(dev * dev)
+    denom = count - ddof
+    var = np.full(n, np.nan)
+    np.divide(ss, denom, out=var, where=denom > 0)
+    return np.sqrt(var) if how == "std" else var

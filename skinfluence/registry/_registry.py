@@ -229,3 +229,17 @@ def get_component(name: str) -> ComponentInfo:
     close = difflib.get_close_matches(name, known, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
     raise KeyError(f"no component named {name!r}.{hint} Registered: {known}")
+
+
+def _forget(name: str) -> None:
+    """Remove ``name`` from the registry (for tests that register throw-away components)."""
+    with _LOCK:
+        _REGISTRY.pop(name, None)
+
+
+def _reset_plugins() -> None:
+    """Forget plugin components so the next query loads entry points again (for tests)."""
+    with _LOCK:
+        for name in [n for n, i in _REGISTRY.items() if i.source != "skinfluence"]:
+            del _REGISTRY[name]
+        _loaded["plugins"] = False

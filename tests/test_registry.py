@@ -1,0 +1,186 @@
+"""Registry, plugins, lazy imports and optional-dependency errors."""
+
+import inspect
+import subprocess
+import sys
+import textwrap
+import warnings
+from pathlib import Path
+
+import pytest
+from sklearn.base import BaseEstimator, TransformerMixin
+
+import skinfluence
+from skinfluence import all_components, get_component, register
+from skinfluence.base import ComponentMixin
+from skinfluence.exceptions import MissingDependencyError, PluginLoadWarning
+from skinfluence.registry import KINDS, _registry
+from skinfluence.utils.estimator_checks import check_component, make_check_frame
+
+REPO = Path(__file__).resolve().parents[1]
+PLUGIN_SRC = REPO / "examples" / "plugin_package" / "src"
+
+
+def test_components_have_valid_kinds_and_are_sorted():
+    infos = all_components()
+    assert [i.kind for i in infos] == sorted((i.kind for i in infos), key=KINDS.index)
+    for info in infos:
+        assert info.kind in KINDS
+        assert issubclass(info.cls, BaseEstimator) and issubclass(info.cls, ComponentMixin)
+
+
+def test_kind_filter():
+    assert all(i.kind == "extractor" for i in all_components(kind="extractor"))
+    assert "PostsText" in [i.name for i in all_components(kind=["extractor", "ranker"])]
+    with pytest.raises(ValueError, match="kind must be one of"):
+        all_components(kind="transformer")
+
+
+def test_every_exported_component_is_registered_and_vice_versa():
+    exported = {
+        name for name in skinfluence._EXPORTS
+        if inspect.isclass(getattr(skinfluence, name)) and issubclass(getattr(skinfluence, name), BaseEstimator)
+    }
+    builtin = {i.name for i in all_components() if i.source == "skinfluence"}
+    assert exported == builtin
+    for name in builtin:
+        assert getattr(skinfluence, name) is get_component(name).cls
+
+
+def test_get_component_suggests_close_names():
+    with pytest.raises(KeyError, match="Did you mean 'PostsText'"):
+        get_component("PostText")
+
+
+def test_register_rejects_unknown_kind_and_extra():
+    with pytest.raises(ValueError, match="kind must be one of"):
+        register("transformer")
+    with pytest.raises(ValueError, match="unknown extra"):
+        register("extractor", extras=["gpu"])
+
+
+def test_import_is_lazy_and_fast():
+    code = textwrap.dedent("""
+        import sys, time
+        t = time.perf_counter()
+        import skinfluence
+        elapsed = time.perf_counter() - t
+        heavy = [m for m in ("torch", "timm", "sentence_transformers", "lightgbm", "skorch")
+                 if m in sys.modules]
+        print(elapsed, heavy)
+        skinfluence.all_components()  # listing components must not import them either
+        heavy = [m for m in ("torch", "timm", "sentence_transformers", "lightgbm", "skorch")
+                 if m in sys.modules]
+        print(heavy)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    first, second = out.stdout.strip().splitlines()
+    elapsed, heavy = first.split(" ", 1)
+    assert float(elapsed) < 1.0
+    assert heavy == "[]" and second == "[]"
+
+
+def test_unknown_attribute():
+    with pytest.raises(AttributeError, match="has no attribute 'Nope'"):
+        skinfluence.Nope  # noqa: B018
+
+
+# ------------------------------------------------------------------- optional deps
+
+
+@pytest.fixture
+def needs_torch_component():
+    @register("profiler", extras=("torch",))
+    class _NeedsTorch(ComponentMixin, TransformerMixin, BaseEstimator):
+        _skinfluence_input = "account_frame"
+
+        def __init__(self, hidden=8):
+            self.hidden = hidden
+
+        def fit(self, X, y=None):
+            self._check_extras()
+            return self
+
+    yield _NeedsTorch
+    _registry._forget("_NeedsTorch")
+
+
+def test_missing_extra_raises_at_fit_not_at_construction(needs_torch_component, monkeypatch):
+    monkeypatch.setattr("skinfluence.base.missing_modules", lambda mods: ["torch"])
+    est = needs_torch_component(hidden=4)  # construction never needs the extra
+    info = get_component("_NeedsTorch")
+    assert info.extras == ("torch",)
+    with pytest.raises(MissingDependencyError, match=r'_NeedsTorch requires torch, which is not installed\. '
+                                                       r'Install it with: pip install "skinfluence\[torch\]"'):
+        est.fit(make_check_frame()[0])
+    with pytest.raises(ImportError):  # catchable as a plain ImportError too
+        est.fit(None)
+
+
+def test_registry_reports_availability(needs_torch_component, monkeypatch):
+    monkeypatch.setattr(_registry, "missing_modules", lambda mods: list(mods))
+    info = get_component("_NeedsTorch")
+    assert info.missing == ["torch", "skorch"] and not info.available
+    assert "_NeedsTorch" not in [i.name for i in all_components(available_only=True)]
+
+
+# ------------------------------------------------------------------------ plugins
+
+
+def _install_fake_distribution(site: Path, name: str, entry_points: str) -> None:
+    """What pip leaves behind for a distribution with entry points: a .dist-info folder."""
+    info = site / f"{name.replace('-', '_')}-0.1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1.0\n")
+    (info / "entry_points.txt").write_text(entry_points)
+
+
+@pytest.fixture
+def plugin_site(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv(_registry.DISABLE_ENV, raising=False)
+    _registry._reset_plugins()
+    yield tmp_path
+    for mod in [m for m in sys.modules if m.startswith(("skinfluence_caption_length", "broken_plugin"))]:
+        del sys.modules[mod]
+    _registry._reset_plugins()
+
+
+def test_example_plugin_is_discovered_and_passes_the_shared_checks(plugin_site, monkeypatch):
+    monkeypatch.syspath_prepend(str(PLUGIN_SRC))
+    _install_fake_distribution(
+        plugin_site, "skinfluence-caption-length",
+        "[skinfluence.components]\ncaption_length = skinfluence_caption_length:CaptionLength\n",
+    )
+    info = get_component("CaptionLength")
+    assert info.source == "skinfluence-caption-length" and info.kind == "extractor"
+    assert "CaptionLength" in [i.name for i in all_components(kind="extractor")]
+    check_component(info.cls())
+    frame, _ = make_check_frame()
+    out = info.cls().fit_transform(frame)
+    assert out.shape == (len(frame), 2)
+
+
+def test_broken_plugin_warns_and_registry_survives(plugin_site):
+    (plugin_site / "broken_plugin.py").write_text("raise RuntimeError('boom at import')\n")
+    _install_fake_distribution(plugin_site, "broken-plugin", "[skinfluence.components]\nbad = broken_plugin:Thing\n")
+    with pytest.warns(PluginLoadWarning, match=r"skipping skinfluence plugin 'bad'.*broken-plugin.*boom at import"):
+        infos = all_components()
+    assert "PostsText" in [i.name for i in infos]
+
+
+def test_plugin_without_kind_is_rejected_with_a_warning(plugin_site):
+    (plugin_site / "broken_plugin.py").write_text("class Thing:\n    pass\n")
+    _install_fake_distribution(plugin_site, "broken-plugin", "[skinfluence.components]\nbad = broken_plugin:Thing\n")
+    with pytest.warns(PluginLoadWarning, match="declares no component kind"):
+        all_components()
+
+
+def test_plugin_autoload_can_be_disabled(plugin_site, monkeypatch):
+    (plugin_site / "broken_plugin.py").write_text("raise RuntimeError('must not be imported')\n")
+    _install_fake_distribution(plugin_site, "broken-plugin", "[skinfluence.components]\nbad = broken_plugin:Thing\n")
+    monkeypatch.setenv(_registry.DISABLE_ENV, "1")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        all_components()
+    assert "broken_plugin" not in sys.modules
