@@ -1,0 +1,29 @@
+"""Data sets: a synthetic generator with ground truth, and loaders for real public data.
+
+- :func:`make_creators`: synthetic creators with nested posts and ground truth for
+  every task of the library (``docs/synthetic.md``);
+- ``load_*``: read the real data sets from a path the user gives (never shipped
+  in the package; ``docs/real_data.md``).
+"""
+
+from ._loaders import (
+    FAKE_ACCOUNT_COLUMNS,
+    PEERINDEX_FEATURES,
+    load_fake_accounts,
+    load_peerindex,
+    load_tiktok_videos,
+    load_top_instagram,
+    parse_count,
+)
+from ._synthetic import make_creators
+
+__all__ = [
+    "FAKE_ACCOUNT_COLUMNS",
+    "PEERINDEX_FEATURES",
+    "load_fake_accounts",
+    "load_peerindex",
+    "load_tiktok_videos",
+    "load_top_instagram",
+    "make_creators",
+    "parse_count",
+]
