@@ -34,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     "parse_count": "skinfluence.datasets",
     # components
     "PostsText": "skinfluence.features",
+    "EngagementAggregator": "skinfluence.accounts",
     # misc
     "show_versions": "skinfluence._show_versions",
 }

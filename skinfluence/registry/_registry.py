@@ -24,6 +24,7 @@ KINDS = ("extractor", "aggregator", "segmenter", "ranker", "profiler", "detector
 # Modules holding built-in components; importing one registers its classes.
 _BUILTIN_MODULES: tuple[str, ...] = (
     "skinfluence.features._posts_text",
+    "skinfluence.accounts._engagement",
 )
 
 

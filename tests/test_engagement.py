@@ -1,0 +1,189 @@
+"""EngagementAggregator: values against a per-account reference, properties, edge cases."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skinfluence import EngagementAggregator, nest_posts, unnest_posts
+from skinfluence.accounts import ENGAGEMENT_FEATURES
+from skinfluence.utils.estimator_checks import make_check_frame
+
+
+def reference(frame, ref_time, include_shares=True):
+    """The features written the obvious way: a Python loop over accounts (slow, clear)."""
+    rows = []
+    for _, acc in frame.iterrows():
+        posts = pd.DataFrame(list(acc["posts"]))
+        r = {}
+        n = len(posts)
+        r["n_posts_seen"] = n
+        for c in ("likes", "comments", "shares", "views"):
+            v = posts[c].astype(float) if n else pd.Series(dtype=float)
+            r[f"{c}_mean"], r[f"{c}_median"] = v.mean(), v.median()
+        if n:
+            eng = posts["likes"].astype(float) + posts["comments"].astype(float)
+            if include_shares:
+                eng = eng + posts["shares"].astype(float).fillna(0)
+        else:
+            eng = pd.Series(dtype=float)
+        r["engagement_mean"] = eng.mean()
+        r["total_engagement"] = eng.sum()
+        f = acc["followers"]
+        r["engagement_rate"] = eng.mean() / f if f > 0 else np.nan
+        ok = eng.notna() & posts["views"].notna() if n else pd.Series(dtype=bool)
+        vs = posts["views"][ok].sum() if n else 0
+        r["engagement_rate_per_view"] = eng[ok].sum() / vs if vs > 0 else np.nan
+        m, s = eng.mean(), eng.std(ddof=0)
+        r["engagement_cv"] = s / m if m > 0 else np.nan
+        t = (posts["timestamp"].astype("int64") / 1e6).sort_values().to_numpy() if n else np.array([])
+        span = t[-1] - t[0] if n else 0
+        r["posts_per_week"] = (n - 1) * 7 * 86400 / span if n >= 2 and span > 0 else np.nan
+        gaps = np.diff(t)
+        r["gap_cv"] = gaps.std() / gaps.mean() if len(gaps) and gaps.mean() > 0 else np.nan
+        r["recency_days"] = (ref_time - t[-1]) / 86400 if n else np.nan
+        tt = (posts["timestamp"].astype("int64") / 1e6).to_numpy() if n else np.array([])
+        yy = np.log1p(eng.to_numpy())
+        good = ~np.isnan(yy)
+        tw = (tt[good] - tt[good].mean()) / (7 * 86400) if good.any() else tt[good]
+        r["growth_slope"] = np.polyfit(tw, yy[good], 1)[0] if good.sum() >= 2 and np.ptp(tw) > 0 else np.nan
+        r["growth_acceleration"] = (
+            2 * np.polyfit(tw, yy[good], 2)[0] if good.sum() >= 3 and len(np.unique(tw)) >= 3 else np.nan
+        )
+        texts = posts["text"].fillna("") if n else pd.Series(dtype=str)
+        r["hashtag_rate"] = texts.str.count(r"(?:^|[^\w#])#\w").mean()
+        r["mention_rate"] = texts.str.count(r"(?:^|[^\w@])@\w").mean()
+        rows.append(r)
+    return pd.DataFrame(rows)[list(ENGAGEMENT_FEATURES)]
+
+
+@pytest.fixture
+def frame():
+    f, _ = make_check_frame(n_accounts=30, random_state=3)
+    return f
+
+
+def test_matches_the_per_account_reference(frame):
+    agg = EngagementAggregator().set_output(transform="pandas")
+    got = agg.fit_transform(frame)
+    ref_time = agg.reference_time_.timestamp()
+    expected = reference(frame, ref_time)
+    pd.testing.assert_frame_equal(
+        got.reset_index(drop=True), expected, check_dtype=False, rtol=1e-6, atol=1e-9
+    )
+
+
+def test_without_shares(frame):
+    got = EngagementAggregator(features=["engagement_mean"], include_shares=False).fit_transform(frame)
+    expected = reference(frame, 0, include_shares=False)["engagement_mean"].to_numpy()
+    np.testing.assert_allclose(got[:, 0], expected, equal_nan=True)
+
+
+def test_feature_selection_order_and_names(frame):
+    agg = EngagementAggregator(features=["recency_days", "likes_mean"]).fit(frame)
+    assert agg.get_feature_names_out().tolist() == ["recency_days", "likes_mean"]
+    assert agg.transform(frame).shape == (len(frame), 2)
+
+
+@pytest.mark.parametrize("features", ["most", [], ["likes_mean", "likes_mean"], ["nope"]])
+def test_bad_feature_lists(frame, features):
+    with pytest.raises(ValueError, match="The 'features' parameter of EngagementAggregator"):
+        EngagementAggregator(features=features).fit(frame)
+
+
+def test_fill_value_policy(frame):
+    raw = EngagementAggregator().fit_transform(frame)
+    assert np.isnan(raw).any() and not np.isinf(raw).any()
+    filled = EngagementAggregator(fill_value=-1.0).fit_transform(frame)
+    np.testing.assert_array_equal(filled, np.where(np.isnan(raw), -1.0, raw))
+    with pytest.raises(ValueError, match="'fill_value' parameter"):
+        EngagementAggregator(fill_value=np.inf).fit(frame)
+
+
+def test_zero_followers_zero_posts_missing_views_nan_likes():
+    profiles = pd.DataFrame({"account_id": ["zero", "empty", "noviews"], "followers": [0, 100, 50]})
+    posts = pd.DataFrame({
+        "account_id": ["zero", "noviews", "noviews"],
+        "likes": [3.0, np.nan, 4.0], "comments": [1.0, 2.0, 1.0], "shares": [0.0, 0.0, np.nan],
+        "views": [np.nan, np.nan, np.nan],
+        "text": ["#a", None, "@b hi"],
+        "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-09"], utc=True),
+    })
+    agg = EngagementAggregator().set_output(transform="pandas")
+    out = agg.fit_transform(nest_posts(profiles, posts))
+    assert np.isfinite(out.to_numpy()[~np.isnan(out.to_numpy())]).all()
+    assert np.isnan(out.loc[0, "engagement_rate"])  # zero followers: undefined, not inf
+    assert out.loc[1, "n_posts_seen"] == 0 and out.loc[1, "total_engagement"] == 0
+    assert np.isnan(out.loc[1, "likes_mean"])
+    assert np.isnan(out.loc[2, "views_mean"]) and np.isnan(out.loc[2, "engagement_rate_per_view"])
+    assert out.loc[2, "likes_mean"] == 4.0  # NaN likes skipped, not read as 0
+    assert out.loc[2, "engagement_mean"] == 5.0  # the NaN-likes post has no engagement; NaN shares count 0
+    assert out.loc[2, "mention_rate"] == 0.5
+
+
+def test_reference_time_parameter_and_learned_default(frame):
+    agg = EngagementAggregator(features=["recency_days"]).fit(frame)
+    latest = unnest_posts(frame)["timestamp"].max()
+    assert agg.reference_time_ == latest
+    fixed = EngagementAggregator(features=["recency_days"], reference_time="2030-01-01").fit(frame)
+    assert (fixed.transform(frame) > agg.transform(frame))[~np.isnan(agg.transform(frame))].all()
+    # test accounts are measured against the training period's end, not their own
+    part = frame.iloc[:5]
+    np.testing.assert_allclose(agg.transform(part), agg.transform(frame)[:5], equal_nan=True)
+
+
+def test_growth_sign_follows_the_trend():
+    t = pd.date_range("2024-01-01", periods=10, freq="7D", tz="UTC")
+    posts = pd.DataFrame({
+        "account_id": ["up"] * 10 + ["down"] * 10,
+        "likes": np.r_[np.geomspace(10, 1000, 10), np.geomspace(1000, 10, 10)],
+        "comments": 0.0, "shares": 0.0, "timestamp": np.r_[t, t],
+    })
+    frame = nest_posts(pd.DataFrame({"account_id": ["up", "down"], "followers": [1e4, 1e4]}), posts)
+    slope = EngagementAggregator(features=["growth_slope"]).fit_transform(frame)[:, 0]
+    assert slope[0] > 0.4 and slope[1] < -0.4
+    np.testing.assert_allclose(slope[0], -slope[1], rtol=1e-3)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_invariant_to_post_order(seed):
+    frame, _ = make_check_frame(n_accounts=12, random_state=seed % 1000)
+    flat = unnest_posts(frame)
+    shuffled = flat.sample(frac=1.0, random_state=np.random.RandomState(seed))
+    frame2 = nest_posts(frame.drop(columns="posts"), shuffled)
+    agg = EngagementAggregator().fit(frame)
+    np.testing.assert_allclose(agg.transform(frame2), agg.transform(frame), rtol=1e-7, atol=1e-9,
+                               equal_nan=True)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000))
+def test_finite_or_nan_for_valid_input(seed):
+    frame, _ = make_check_frame(n_accounts=10, random_state=seed)
+    out = EngagementAggregator().fit_transform(frame)
+    assert not np.isinf(out).any()
+
+
+def test_in_a_grid_search(frame):
+    from sklearn.linear_model import LogisticRegression
+
+    _, y = make_check_frame(n_accounts=30, random_state=3)
+    pipe = make_pipeline(EngagementAggregator(fill_value=0.0), StandardScaler(), LogisticRegression())
+    search = GridSearchCV(pipe, {"engagementaggregator__include_shares": [True, False]}, cv=3)
+    search.fit(frame, y)
+    assert search.predict(frame).shape == (30,)
+
+
+def test_errors_name_what_is_missing(frame):
+    with pytest.raises(ValueError, match=r"missing required column\(s\) \['followers'\]"):
+        EngagementAggregator(features=["engagement_rate"]).fit(frame.drop(columns="followers"))
+    no_time = nest_posts(frame.drop(columns="posts"), unnest_posts(frame).drop(columns="timestamp"))
+    with pytest.raises(ValueError, match=r"missing required field\(s\) \['timestamp'\]"):
+        EngagementAggregator(features=["recency_days"]).fit(no_time)
+    # features that need no timestamp work without one
+    EngagementAggregator(features=["likes_mean"]).fit_transform(no_time)
