@@ -14,6 +14,7 @@ __all__ = [
     "MissingDependencyError",
     "NotFittedError",
     "PluginLoadWarning",
+    "LeakageWarning",
 ]
 
 
@@ -53,4 +54,15 @@ class PluginLoadWarning(UserWarning):
 
     The registry keeps working without it; the warning names the entry point,
     the distribution that declares it and the error.
+    """
+
+
+class LeakageWarning(UserWarning):
+    """A target is (nearly) a function of one input feature.
+
+    Raised by :func:`skinfluence.make_influencer_labels` consumers' checks when a
+    label is (near-)deterministic in a feature the model is trained on (for
+    example "top 5 % by followers" with ``followers`` among the inputs): the
+    score then measures the labelling rule, not the model. The warning names the
+    feature and how well it alone predicts the label.
     """
