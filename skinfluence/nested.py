@@ -48,6 +48,8 @@ PROFILE_COUNT_COLUMNS = ("followers", "following", "n_posts")
 POST_COUNT_FIELDS = ("likes", "comments", "views", "shares")
 
 _MAX_SHOWN = 5
+# DataFrame.attrs key under which unnest_posts records the Arrow type of each post field
+_TYPES_ATTR = "skinfluence_post_types"
 
 
 def _show(values: Sequence, limit: int = _MAX_SHOWN) -> str:
@@ -194,7 +196,15 @@ def nest_posts(
     offsets = np.zeros(n_accounts + 1, dtype=np.int32 if len(posts) < 2**31 else np.int64)
     np.cumsum(counts, out=offsets[1:])
 
-    table = _posts_to_arrow(posts.drop(columns=[on]))
+    recorded = posts.attrs.get(_TYPES_ATTR) or {}
+    flat_posts = posts.drop(columns=[on])
+    flat_posts.attrs = {}  # from_pandas would try to store attrs as JSON metadata
+    table = _posts_to_arrow(flat_posts)
+    # A column with no value at all carries no type in pandas (object dtype of Nones):
+    # restore the type unnest_posts recorded, so nest(unnest(frame)) keeps the schema.
+    for i, field in enumerate(table.schema):
+        if pa.types.is_null(field.type) and field.name in recorded:
+            table = table.set_column(i, field.name, table.column(i).cast(recorded[field.name]))
     if not np.array_equal(order, np.arange(len(order))):
         table = table.take(pa.array(order))
     if table.num_columns:
@@ -278,7 +288,9 @@ def unnest_posts(
     columns = {id_column: ids}
     for name in flat.fields:
         columns[name] = _flat_to_pandas(flat.table.column(name).combine_chunks())
-    return pd.DataFrame(columns)
+    out = pd.DataFrame(columns)
+    out.attrs[_TYPES_ATTR] = {f.name: f.type for f in flat.table.schema}
+    return out
 
 
 # ----------------------------------------------------------------------- flat access
