@@ -35,6 +35,12 @@ _EXPORTS: dict[str, str] = {
     # components
     "PostsText": "skinfluence.features",
     "EngagementAggregator": "skinfluence.accounts",
+    "ProfileFeatures": "skinfluence.accounts",
+    # labels and leakage
+    "make_influencer_labels": "skinfluence.labels",
+    "leakage_scores": "skinfluence.labels",
+    "check_label_leakage": "skinfluence.labels",
+    "LeakageGuard": "skinfluence.labels",
     # misc
     "show_versions": "skinfluence._show_versions",
 }

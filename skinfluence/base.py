@@ -32,6 +32,9 @@ class ComponentMixin:
     _skinfluence_kind: ClassVar[str | None] = None
     _skinfluence_extras: ClassVar[tuple[str, ...]] = ()
     _skinfluence_input: ClassVar[str] = "array"
+    #: For account-frame components: whether the nested posts column is required
+    #: (False for components that read profile columns only, e.g. ProfileFeatures).
+    _skinfluence_requires_posts: ClassVar[bool] = True
 
     @classmethod
     def get_test_params(cls) -> list[dict]:

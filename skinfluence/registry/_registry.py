@@ -25,6 +25,8 @@ KINDS = ("extractor", "aggregator", "segmenter", "ranker", "profiler", "detector
 _BUILTIN_MODULES: tuple[str, ...] = (
     "skinfluence.features._posts_text",
     "skinfluence.accounts._engagement",
+    "skinfluence.accounts._profile",
+    "skinfluence.labels",
 )
 
 
@@ -197,8 +199,8 @@ def all_components(kind: str | None = None, *, available_only: bool = False) -> 
     Examples
     --------
     >>> from skinfluence import all_components
-    >>> [c.name for c in all_components(kind="extractor")][:1]
-    ['PostsText']
+    >>> "PostsText" in [c.name for c in all_components(kind="extractor")]
+    True
     """
     kinds = None
     if kind is not None:

@@ -248,7 +248,7 @@ def check_cross_validation(estimator):
 
 
 def check_rejects_bad_input(estimator):
-    """A 2-D array, or a frame without its posts column, gives a clear error."""
+    """A 2-D array, or a frame without the columns the component reads, gives a clear error."""
     X, y = make_check_frame()
     name = type(estimator).__name__
     try:
@@ -260,6 +260,15 @@ def check_rejects_bad_input(estimator):
     else:
         raise AssertionError(f"{name} accepted a 2-D numeric array where an account frame is expected")
     est = _fit(clone(estimator), X, y)
+    if not getattr(estimator, "_skinfluence_requires_posts", True):
+        _output(est, X.drop(columns=["posts"]))  # a profile table without posts is valid input
+        try:
+            _output(est, X[["account_id"]])
+        except (AccountFrameError, ValueError) as exc:
+            assert "missing" in str(exc), f"{name}: the error should name the missing column(s); got: {exc}"
+        else:
+            raise AssertionError(f"{name} accepted a frame without the profile columns it read in fit")
+        return
     posts_column = estimator.get_params().get("posts_column", "posts")
     try:
         _output(est, X.drop(columns=[posts_column]))
