@@ -446,7 +446,13 @@ def flatten_posts(frame: pd.DataFrame, *, posts_column: str = POSTS_COLUMN) -> F
     if pa.types.is_null(values.type):  # list<null>: only possible when every list is empty
         table = pa.table({})
     else:
-        table = pa.Table.from_batches([pa.RecordBatch.from_struct_array(values)])
+        # StructArray.flatten honours the array's offset and length (a sliced frame, as
+        # frame.iloc[a:b] gives); RecordBatch.from_struct_array does not on pyarrow < 15.
+        table = pa.Table.from_arrays(values.flatten(), names=[f.name for f in values.type])
+    if table.num_columns and table.num_rows != offsets[-1]:  # pragma: no cover - invariant
+        raise AssertionError(
+            f"flattened {table.num_rows} posts but the offsets say {offsets[-1]}: please report this"
+        )
     return FlatPosts(table=table, offsets=offsets)
 
 

@@ -40,13 +40,14 @@ def reference(frame, ref_time, include_shares=True):
         r["engagement_rate_per_view"] = eng[ok].sum() / vs if vs > 0 else np.nan
         m, s = eng.mean(), eng.std(ddof=0)
         r["engagement_cv"] = s / m if m > 0 else np.nan
-        t = (posts["timestamp"].astype("int64") / 1e6).sort_values().to_numpy() if n else np.array([])
+        seconds = (pd.to_datetime(posts["timestamp"], utc=True) - pd.Timestamp(0, tz="UTC")).dt.total_seconds() if n else None
+        t = seconds.sort_values().to_numpy() if n else np.array([])
         span = t[-1] - t[0] if n else 0
         r["posts_per_week"] = (n - 1) * 7 * 86400 / span if n >= 2 and span > 0 else np.nan
         gaps = np.diff(t)
         r["gap_cv"] = gaps.std() / gaps.mean() if len(gaps) and gaps.mean() > 0 else np.nan
         r["recency_days"] = (ref_time - t[-1]) / 86400 if n else np.nan
-        tt = (posts["timestamp"].astype("int64") / 1e6).to_numpy() if n else np.array([])
+        tt = seconds.to_numpy() if n else np.array([])
         yy = np.log1p(eng.to_numpy())
         good = ~np.isnan(yy)
         tw = (tt[good] - tt[good].mean()) / (7 * 86400) if good.any() else tt[good]
