@@ -28,6 +28,9 @@ from skinfluence.datasets import (
 )
 from skinfluence.exceptions import DataLoadError
 
+# text columns: pandas' default string dtype ('str' on pandas 3, object on pandas 2)
+TEXT_DTYPE = "str" if int(pd.__version__.split(".")[0]) >= 3 else object
+
 
 def write(path, lines, *, crlf=False, bom=False):
     """Write CSV lines (a list of str) to path; return the path."""
@@ -74,6 +77,12 @@ def test_parse_count_collections():
     out = parse_count(["3.3k", "", None, 12, " 8.7M "])
     assert isinstance(out, np.ndarray) and out.dtype == np.float64
     np.testing.assert_array_equal(out, [3300.0, np.nan, np.nan, 12.0, 8.7e6])
+    # missing values of text Series stay missing whatever their spelling and dtype
+    text = pd.Series(["1k", None, np.nan, pd.NA, "2"], dtype=object)
+    np.testing.assert_array_equal(parse_count(text), [1000.0, np.nan, np.nan, np.nan, 2.0])
+    for dtype in (TEXT_DTYPE, pd.StringDtype()):
+        text = pd.Series(["1k", None, " 2 "], dtype=dtype)
+        np.testing.assert_array_equal(parse_count(text), [1000.0, np.nan, 2.0])
 
     series = pd.Series(["1k", "2"], index=["x", "y"], name="followers")
     parsed = parse_count(series)
@@ -242,6 +251,11 @@ def test_tiktok_tmp_dedupe_profiles_and_order(tmp_path):
     assert pa.types.is_timestamp(struct.field("timestamp").type)
     assert pa.types.is_list(struct.field("hashtags").type)
     assert struct.field("views").type == pa.float64()
+    # the same Arrow types with pandas 2 and 3
+    assert struct.field("timestamp").type == pa.timestamp("us", tz="UTC")
+    assert struct.field("post_id").type == struct.field("song").type == pa.large_string()
+    assert struct.field("hashtags").type == pa.list_(pa.string())
+    assert frame["account_id"].dtype == TEXT_DTYPE
 
 
 def test_tiktok_file_and_list_inputs(tmp_path):
@@ -325,6 +339,7 @@ def test_top_instagram_tmp_quirks(tmp_path):
     rate = frame["engagement_rate_60d"]
     assert rate.iloc[0] == 0.0139 and np.isnan(rate.iloc[1]) and rate.iloc[2] == 0.0007
     assert frame["country"].isna().tolist() == [False, True, False]
+    assert frame["country"].dtype == frame["account_id"].dtype == TEXT_DTYPE
     assert "posts" not in frame.columns
     numeric = frame.drop(columns=["account_id", "rank", "country"])
     assert (numeric.dtypes == np.float64).all()

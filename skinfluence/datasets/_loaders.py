@@ -10,6 +10,13 @@ Reading is strict: a value that does not fit the documented schema raises a
 line and what was expected. Nothing is guessed and no row is dropped except by
 the documented rules (a repeated header row inside a CSV file; TikTok videos
 duplicated across files).
+
+The results are the same with every supported pandas (2.2 and later): same
+values, same numeric dtypes, missing values missing. Text columns (``str`` in
+the docstrings) have the default string dtype of the installed pandas:
+``str`` (``StringDtype(na_value=nan)``) on pandas 3, ``object`` holding Python
+``str`` on pandas 2; a missing text value is NaN with both. Nested post fields
+have the same Arrow types with both.
 """
 
 from __future__ import annotations
@@ -89,6 +96,36 @@ FAKE_ACCOUNT_COLUMNS = (
 
 _MAX_SHOWN = 5
 
+# ------------------------------------------------------------ text across pandas versions
+#
+# Text columns use the default string dtype of the installed pandas: ``str``
+# (``StringDtype(na_value=nan)``) on pandas >= 3, ``object`` holding Python
+# ``str`` on pandas 2. Missing values are NaN with both. pandas 2 turns NaN and
+# None into the strings ``'nan'`` and ``'None'`` in ``astype(str)`` (and in
+# ``Series(..., dtype="str")``), and its string methods return ``object``
+# results holding NaN on missing cells, so every conversion to text goes
+# through :func:`_as_text` and every string-method mask through :func:`_flags`.
+
+
+def _as_text(values):
+    """A Series or DataFrame as text in pandas' default string dtype; missing stays NaN.
+
+    Non-missing values are converted with ``str``; the index is kept.
+    """
+    missing = values.isna().to_numpy(dtype=bool)
+    text = values.astype(str)  # pandas 2: NaN -> 'nan', None -> 'None' (undone below)
+    return text.where(~missing) if missing.any() else text
+
+
+def _flags(mask: pd.Series) -> np.ndarray:
+    """A boolean result of a string method as a bool ndarray, False where missing.
+
+    (On pandas 2, string methods of ``object`` columns return ``object``
+    results with NaN for missing cells; ``fillna(False)`` on those warns.)
+    """
+    return mask.to_numpy(dtype=bool, na_value=False)
+
+
 # ------------------------------------------------------------------ number parsing
 
 # A non-negative count: digits (optionally grouped by commas in threes), an
@@ -117,9 +154,9 @@ def _parse_count_strings(
     ``(values, bad, suffixed)``: float64 values (NaN where missing or bad), a
     mask of unparseable cells and a mask of cells that had a k/m/b suffix.
     """
-    strings = pd.Series(strings, dtype="str").reset_index(drop=True)
+    strings = _as_text(pd.Series(strings).reset_index(drop=True))
     stripped = strings.str.strip()
-    missing = stripped.isna().to_numpy() | (stripped == "").fillna(False).to_numpy(dtype=bool)
+    missing = stripped.isna().to_numpy(dtype=bool) | _flags(stripped == "")
     parts = stripped.str.extract(_COUNT_PATTERN)
     matched = parts["num"].notna().to_numpy()
     bad = ~missing & ~matched
@@ -127,7 +164,7 @@ def _parse_count_strings(
     exponent = suffix.map(_SUFFIX_EXPONENT)
     if bare_exponent:
         bare = pd.to_numeric(parts["exp"].str.slice(1), errors="coerce").fillna(0) + bare_exponent
-        exponent = exponent.fillna("e" + bare.astype(np.int64).astype("str"))
+        exponent = exponent.fillna("e" + _as_text(bare.astype(np.int64)))
     else:
         exponent = parts["exp"].fillna("") + exponent.fillna("")
     text = parts["num"].str.replace(",", "", regex=False) + exponent
@@ -205,10 +242,7 @@ def parse_count(values):
         parsed = series.to_numpy(dtype=np.float64, na_value=np.nan)
         bad = np.isinf(parsed) | (parsed < 0)
     else:
-        objects = series.astype(object)
-        missing = objects.isna().to_numpy()
-        strings = objects.where(missing, objects.astype(str)).where(~missing)
-        parsed, bad, _ = _parse_count_strings(strings)
+        parsed, bad, _ = _parse_count_strings(_as_text(series.astype(object)))
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
         value = series.iloc[pos]
@@ -314,7 +348,7 @@ def _fail(path, column: str, line, problem: str, expected: str, n_bad: int = 1) 
 
 
 def _missing_mask(strings: pd.Series) -> np.ndarray:
-    return (strings.isna() | (strings.str.strip() == "")).to_numpy(dtype=bool)
+    return strings.isna().to_numpy(dtype=bool) | _flags(strings.str.strip() == "")
 
 
 def _numbers(
@@ -331,7 +365,7 @@ def _numbers(
     strings = frame[column].str.strip()
     missing = _missing_mask(strings)
     pattern = r"^[+-]?\d+$" if integer else _NUMBER_PATTERN
-    ok = strings.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+    ok = _flags(strings.str.fullmatch(pattern))
     if expected is None:
         kind = "integer" if integer else "number"
         expected = f"a non-negative {kind}" if non_negative else f"an {kind}" if integer else "a number"
@@ -388,7 +422,7 @@ def _strings(frame: pd.DataFrame, column: str, path, *, required: bool = False) 
         rows = np.flatnonzero(missing)
         raise _fail(path, column, frame.index[rows[0]], "the value is empty", "a non-empty name",
                     len(rows))
-    return values.where(~missing).reset_index(drop=True).astype("str")
+    return _as_text(values.where(~missing).reset_index(drop=True))
 
 
 def _single_file(path, default: str, what: str) -> Path:
@@ -526,7 +560,7 @@ def _hashtag_lists(frame: pd.DataFrame, path) -> pa.Array:
     """
     strings = frame["hashtags"].str.strip().reset_index(drop=True)
     missing = _missing_mask(strings)
-    ok = strings.str.fullmatch(_LIST_PATTERN).fillna(False).to_numpy(dtype=bool)
+    ok = _flags(strings.str.fullmatch(_LIST_PATTERN))
     bad = ~missing & ~ok
     if bad.any():
         rows = np.flatnonzero(bad)
@@ -536,7 +570,7 @@ def _hashtag_lists(frame: pd.DataFrame, path) -> pa.Array:
     found = strings.where(~missing).str.extractall(_ITEM_PATTERN)["item"]
     owner = found.index.get_level_values(0).to_numpy(dtype=np.int64)
     items = found.str.slice(1, -1).tolist()
-    escaped = np.flatnonzero(found.str.contains("\\", regex=False).to_numpy(dtype=bool))
+    escaped = np.flatnonzero(_flags(found.str.contains("\\", regex=False)))
     for i in escaped:  # a handful of items; each parsed as one string literal, safely
         try:
             with warnings.catch_warnings():
@@ -586,8 +620,9 @@ def _read_tiktok_file(path: Path, order: int) -> pd.DataFrame:
     seconds = _numbers(raw, "create_time", path, integer=True, expected="unix seconds (an integer)")
     out = pd.DataFrame({
         "account_id": _strings(raw, "user_name", path, required=True),
-        "post_id": ids.reset_index(drop=True).astype("str"),
-        "timestamp": pd.to_datetime(pd.Series(seconds), unit="s", utc=True),
+        "post_id": _as_text(ids.reset_index(drop=True)),
+        # microseconds, as pandas 3 infers (pandas 2 would give nanoseconds)
+        "timestamp": pd.to_datetime(pd.Series(seconds), unit="s", utc=True).astype("datetime64[us, UTC]"),
         "hashtags": pd.Series(pd.arrays.ArrowExtensionArray(_hashtag_lists(raw, path))),
         "song": _strings(raw, "song", path),
         "video_length": _numbers(raw, "video_length", path),
@@ -650,7 +685,8 @@ def load_tiktok_videos(path) -> pd.DataFrame:
     frame : DataFrame of shape (n_creators, 5)
         Rows sorted by ``account_id``, with a RangeIndex. Columns:
 
-        - ``account_id`` (str): the creator's ``user_name``;
+        - ``account_id`` (str: pandas' default string dtype, ``str`` on
+          pandas 3, ``object`` on pandas 2): the creator's ``user_name``;
         - ``followers`` (float64): ``n_followers``;
         - ``total_likes`` (float64): ``n_total_likes``, likes over all the
           creator's videos;
@@ -662,7 +698,10 @@ def load_tiktok_videos(path) -> pd.DataFrame:
           ``create_time``), ``hashtags`` (list of str, from the Python-list
           string; ``[]`` when none, null when the cell is empty), ``song``
           (str), ``video_length`` (seconds), ``likes``, ``shares``,
-          ``comments``, ``views`` (``n_plays``), all numbers float64.
+          ``comments``, ``views`` (``n_plays``), all numbers float64. The
+          Arrow types are the same with pandas 2 and 3: ``large_string``,
+          ``timestamp[us, tz=UTC]``, ``list<string>``, ``large_string``,
+          then ``double``.
 
         ``frame.attrs`` holds ``source_files``, ``n_video_rows``,
         ``n_duplicate_video_rows_dropped``,
@@ -743,6 +782,9 @@ def load_tiktok_videos(path) -> pd.DataFrame:
     posts = videos.sort_values(["account_id", "timestamp", "post_id"], na_position="last",
                                kind="stable")
     posts = posts[["account_id", *_POST_FIELDS]].reset_index(drop=True)
+    # the same Arrow types with pandas 2 (object text) and 3 ('str', stored as large_string)
+    for col in ("post_id", "song"):
+        posts[col] = posts[col].astype(pd.ArrowDtype(pa.large_string()))
     frame = nest_posts(profiles, posts, on="account_id")
     frame.attrs.update({
         "source_files": [str(f) for f in files],
@@ -800,7 +842,9 @@ def load_top_instagram(path) -> pd.DataFrame:
         ``channel_info``), ``rank`` (int64), ``influence_score``,
         ``n_posts`` (``posts``), ``followers``, ``avg_likes``,
         ``engagement_rate_60d`` (a fraction), ``new_post_avg_like``,
-        ``total_likes`` (all float64) and ``country`` (str, missing when empty).
+        ``total_likes`` (all float64) and ``country`` (str, missing when empty:
+        NaN). Text columns have pandas' default string dtype (``str`` on
+        pandas 3, ``object`` on pandas 2).
 
     Raises
     ------
@@ -843,7 +887,7 @@ def load_top_instagram(path) -> pd.DataFrame:
 
     rate_text = raw["60_day_eng_rate"].str.strip()
     # "NaN%" (written once in the published file) is a missing rate
-    missing = _missing_mask(rate_text) | rate_text.str.fullmatch(r"(?i)nan\s*%?").to_numpy(dtype=bool)
+    missing = _missing_mask(rate_text) | _flags(rate_text.str.fullmatch(r"(?i)nan\s*%?"))
     parts = rate_text.str.extract(_PERCENT_PATTERN)
     bad = ~missing & parts["num"].isna().to_numpy()
     if bad.any():
@@ -1000,7 +1044,7 @@ def _read_instafake(path: Path) -> tuple[dict, np.ndarray, int]:
                 f"{path}: record {i}: missing field(s) {missing}; expected the fields {list(_INSTAFAKE_FIELDS)}"
             )
     table = pd.DataFrame.from_records(records, columns=list(_INSTAFAKE_FIELDS))
-    strings = table.astype(object).where(table.notna(), "").astype(str)
+    strings = _as_text(table.astype(object).where(table.notna(), ""))
     strings.index = pd.Index(np.arange(len(strings)), name="record")
     where = f"{path} (JSON)"
 
@@ -1090,7 +1134,8 @@ def load_fake_accounts(path):
     -------
     X : DataFrame of shape (n_accounts, 12)
         The 11 :data:`FAKE_ACCOUNT_COLUMNS` (float64; 0/1 flags as 0.0/1.0)
-        and ``source`` (str: ``"kaggle"``, ``"instafake"`` or ``"srf"``), rows
+        and ``source`` (``"kaggle"``, ``"instafake"`` or ``"srf"``; pandas'
+        default string dtype: ``str`` on pandas 3, ``object`` on pandas 2), rows
         in file order, RangeIndex. ``X.attrs["source_files"]`` lists the files.
     y : ndarray of shape (n_accounts,), dtype=int64
         1 = fake account, 0 = genuine.
@@ -1148,7 +1193,7 @@ def load_fake_accounts(path):
         ))
         labels.append(y)
     X = pd.concat(blocks, ignore_index=True).astype(np.float64)
-    X["source"] = pd.Series([kind] * len(X), dtype="str")
+    X["source"] = _as_text(pd.Series([kind] * len(X)))
     X.attrs["source_files"] = [str(f) for f in files]
     y = np.concatenate(labels).astype(np.int64)
     return X, y
