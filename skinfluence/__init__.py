@@ -27,6 +27,7 @@ _EXPORTS: dict[str, str] = {
     "register": "skinfluence.registry",
     # data sets
     "make_creators": "skinfluence.datasets",
+    "make_audiences": "skinfluence.datasets",
     "load_peerindex": "skinfluence.datasets",
     "load_tiktok_videos": "skinfluence.datasets",
     "load_top_instagram": "skinfluence.datasets",
@@ -41,6 +42,9 @@ _EXPORTS: dict[str, str] = {
     "leakage_scores": "skinfluence.labels",
     "check_label_leakage": "skinfluence.labels",
     "LeakageGuard": "skinfluence.labels",
+    # audience quality
+    "FakeFollowerDetector": "skinfluence.audience",
+    "AudienceQuality": "skinfluence.audience",
     # misc
     "show_versions": "skinfluence._show_versions",
 }

@@ -28,3 +28,13 @@ def shared_dataset(name: str) -> Path:
 def shared_data():
     """A function: ``shared_data("peerindex")`` -> Path, skipping when absent."""
     return shared_dataset
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_blas_thread():
+    """One OpenMP/BLAS thread: on 2 shared cores, small gradient-boosting and BLAS calls
+    spin-wait and run several times slower with two threads (results are identical)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield

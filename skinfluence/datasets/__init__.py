@@ -6,6 +6,7 @@
   in the package; ``docs/real_data.md``).
 """
 
+from ._audiences import make_audiences, make_follower_accounts
 from ._loaders import (
     FAKE_ACCOUNT_COLUMNS,
     PEERINDEX_FEATURES,
@@ -24,6 +25,8 @@ __all__ = [
     "load_peerindex",
     "load_tiktok_videos",
     "load_top_instagram",
+    "make_audiences",
     "make_creators",
+    "make_follower_accounts",
     "parse_count",
 ]

@@ -27,6 +27,8 @@ _BUILTIN_MODULES: tuple[str, ...] = (
     "skinfluence.accounts._engagement",
     "skinfluence.accounts._profile",
     "skinfluence.labels",
+    "skinfluence.audience._fake",
+    "skinfluence.audience._quality",
 )
 
 

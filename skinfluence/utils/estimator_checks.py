@@ -106,6 +106,16 @@ def make_check_frame(n_accounts: int = 24, random_state: int = 0):
 # ---------------------------------------------------------------------------- helpers
 
 
+def _check_frame(estimator):
+    """The check frame of ``estimator``: its class's ``_make_check_frame()`` if it has one.
+
+    Components whose input is an account frame with another nested column (e.g.
+    ``AudienceQuality``'s follower samples) provide their own small frame.
+    """
+    make = getattr(type(estimator), "_make_check_frame", None)
+    return make() if make is not None else make_check_frame()
+
+
 def _requires_fit(estimator) -> bool:
     return estimator.__sklearn_tags__().requires_fit
 
@@ -179,7 +189,7 @@ def check_not_fitted(estimator):
     """Using an unfitted component raises sklearn's ``NotFittedError``."""
     if not _requires_fit(estimator):
         return
-    X, _ = make_check_frame()
+    X, _ = _check_frame(estimator)
     for method in ("transform", "predict", "predict_proba"):
         if hasattr(estimator, method):
             try:
@@ -193,7 +203,7 @@ def check_not_fitted(estimator):
 
 def check_fit_returns_self_and_is_deterministic(estimator):
     """``fit`` returns self; two fits give the same output (random_state fixed)."""
-    X, y = make_check_frame()
+    X, y = _check_frame(estimator)
     est = clone(estimator)
     if "random_state" in est.get_params():
         est.set_params(random_state=0)
@@ -209,7 +219,7 @@ def check_fit_returns_self_and_is_deterministic(estimator):
 
 def check_rows_independent(estimator):
     """The output for a subset of accounts is the subset of the output (no leakage across rows)."""
-    X, y = make_check_frame()
+    X, y = _check_frame(estimator)
     est = _fit(clone(estimator), X, y)
     rows = np.array([5, 1, 0, 2, 9])
     full = _as_array(_output(est, X))
@@ -219,7 +229,7 @@ def check_rows_independent(estimator):
 
 def check_edge_accounts(estimator):
     """Accounts without posts and with zero followers flow through, with finite numeric output."""
-    X, y = make_check_frame()
+    X, y = _check_frame(estimator)
     est = _fit(clone(estimator), X, y)
     out = _as_array(_output(est, X.iloc[[1, 2, 4, 7]]))
     assert len(out) == 4
@@ -229,7 +239,7 @@ def check_edge_accounts(estimator):
 
 def check_pickle(estimator):
     """A fitted component pickles and gives the same output after loading."""
-    X, y = make_check_frame()
+    X, y = _check_frame(estimator)
     est = _fit(clone(estimator), X, y)
     loaded = pickle.loads(pickle.dumps(est))
     _assert_same(_output(est, X), _output(loaded, X), "output differs after a pickle round trip")
@@ -237,7 +247,7 @@ def check_pickle(estimator):
 
 def check_cross_validation(estimator):
     """Account frames split by sklearn's splitters; predictors work in ``cross_val_score``."""
-    X, y = make_check_frame()
+    X, y = _check_frame(estimator)
     if is_classifier(estimator) or is_regressor(estimator):
         scores = cross_val_score(clone(estimator), X, y, cv=3)
         assert len(scores) == 3 and np.isfinite(scores).all()
@@ -249,7 +259,7 @@ def check_cross_validation(estimator):
 
 def check_rejects_bad_input(estimator):
     """A 2-D array, or a frame without the columns the component reads, gives a clear error."""
-    X, y = make_check_frame()
+    X, y = _check_frame(estimator)
     name = type(estimator).__name__
     try:
         _fit(clone(estimator), np.zeros((len(X), 3)), y)
@@ -269,7 +279,8 @@ def check_rejects_bad_input(estimator):
         else:
             raise AssertionError(f"{name} accepted a frame without the profile columns it read in fit")
         return
-    posts_column = estimator.get_params().get("posts_column", "posts")
+    nested_param = getattr(estimator, "_skinfluence_nested_param", "posts_column")
+    posts_column = estimator.get_params().get(nested_param, "posts")
     try:
         _output(est, X.drop(columns=[posts_column]))
     except (AccountFrameError, ValueError) as exc:
@@ -282,7 +293,7 @@ def check_feature_names_out(estimator):
     """``get_feature_names_out`` matches the output and ``set_output(transform="pandas")`` works."""
     if not hasattr(estimator, "get_feature_names_out") or not hasattr(estimator, "transform"):
         return
-    X, y = make_check_frame()
+    X, y = _check_frame(estimator)
     est = _fit(clone(estimator), X, y)
     out = _as_array(est.transform(X))
     if out.ndim != 2:
@@ -300,7 +311,7 @@ def check_missing_extra_raises_at_fit(estimator):
     extras = getattr(estimator, "_skinfluence_extras", ())
     if not extras:
         return
-    X, y = make_check_frame()
+    X, y = _check_frame(estimator)
     est = clone(estimator)  # constructing and cloning must not need the extra
     with mock.patch("skinfluence.base.missing_modules", side_effect=lambda mods: list(mods)):
         try:
