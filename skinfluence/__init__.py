@@ -37,6 +37,10 @@ _EXPORTS: dict[str, str] = {
     "PostsText": "skinfluence.features",
     "EngagementAggregator": "skinfluence.accounts",
     "ProfileFeatures": "skinfluence.accounts",
+    # segmentation
+    "KMeansSegmenter": "skinfluence.segmentation",
+    "make_silhouette_scorer": "skinfluence.segmentation",
+    "silhouette_scorer": "skinfluence.segmentation",
     # labels and leakage
     "make_influencer_labels": "skinfluence.labels",
     "leakage_scores": "skinfluence.labels",

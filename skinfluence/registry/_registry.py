@@ -29,6 +29,7 @@ _BUILTIN_MODULES: tuple[str, ...] = (
     "skinfluence.labels",
     "skinfluence.audience._fake",
     "skinfluence.audience._quality",
+    "skinfluence.segmentation._kmeans",
 )
 
 
