@@ -41,6 +41,9 @@ _EXPORTS: dict[str, str] = {
     "KMeansSegmenter": "skinfluence.segmentation",
     "make_silhouette_scorer": "skinfluence.segmentation",
     "silhouette_scorer": "skinfluence.segmentation",
+    # ranking
+    "PairwiseRanker": "skinfluence.ranking",
+    "make_pairs": "skinfluence.ranking",
     # labels and leakage
     "make_influencer_labels": "skinfluence.labels",
     "leakage_scores": "skinfluence.labels",

@@ -30,6 +30,7 @@ _BUILTIN_MODULES: tuple[str, ...] = (
     "skinfluence.audience._fake",
     "skinfluence.audience._quality",
     "skinfluence.segmentation._kmeans",
+    "skinfluence.ranking._pairwise",
 )
 
 
