@@ -43,10 +43,13 @@ def test_demo_runs_end_to_end_and_beats_the_baseline():
     buf = io.StringIO()
     report = run_demo(n_accounts=200, random_state=1, stream=buf)
     text = buf.getvalue()
-    assert "[4/4]" in text and "skinfluence demo report" in text
+    assert "[6/6]" in text and "skinfluence demo report" in text
     assert report["n_accounts"] == 200 and report["n_posts"] > 200
     assert sum(report["tiers"].values()) == 200
     assert report["test_accuracy"] > report["majority_accuracy"] + 0.3
+    assert report["n_segments"] >= 2 and report["segments"]["size"].sum() == 200
+    assert report["pair_auc"] > 0.75 and report["rank_spearman"] > 0.7
+    assert "Pairwise ranking" in text and "Segments" in text
 
 
 def test_readme_quick_start_runs():
