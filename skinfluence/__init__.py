@@ -35,6 +35,14 @@ _EXPORTS: dict[str, str] = {
     "parse_count": "skinfluence.datasets",
     # components
     "PostsText": "skinfluence.features",
+    "SentenceEmbedder": "skinfluence.features",
+    "ImageEmbedder": "skinfluence.features",
+    "TextStats": "skinfluence.features",
+    "SentimentFeatures": "skinfluence.features",
+    "PostEncoder": "skinfluence.features",
+    "PostPooler": "skinfluence.features",
+    "PostFeatures": "skinfluence.features",
+    "pool_posts": "skinfluence.features",
     "EngagementAggregator": "skinfluence.accounts",
     "ProfileFeatures": "skinfluence.accounts",
     # segmentation

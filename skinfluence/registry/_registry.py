@@ -29,6 +29,10 @@ _BUILTIN_MODULES: tuple[str, ...] = (
     "skinfluence.labels",
     "skinfluence.audience._fake",
     "skinfluence.audience._quality",
+    "skinfluence.features._ragged",
+    "skinfluence.features._text",
+    "skinfluence.features._image",
+    "skinfluence.features._textstats",
     "skinfluence.segmentation._kmeans",
     "skinfluence.ranking._pairwise",
 )

@@ -39,6 +39,7 @@ from ..nested import nest_posts
 
 __all__ = [
     "make_check_frame",
+    "make_check_posts",
     "check_component",
     "parametrize_with_skinfluence_checks",
     "yield_skinfluence_checks",
@@ -106,14 +107,48 @@ def make_check_frame(n_accounts: int = 24, random_state: int = 0):
 # ---------------------------------------------------------------------------- helpers
 
 
+def make_check_posts(n_accounts: int = 24, random_state: int = 0):
+    """Per-post check input: :func:`make_check_frame` through a ``PostEncoder``.
+
+    A :class:`~skinfluence.features.PostFeatures` container with a few text
+    statistics per post, the post label (``"label"``) and engagement
+    (``"engagement"``) as extra arrays, and three accounts without posts.
+
+    Returns
+    -------
+    posts : PostFeatures
+    y : ndarray of shape (n_accounts,)
+    """
+    from skinfluence.features import PostEncoder, TextStats
+
+    frame, y = make_check_frame(n_accounts, random_state)
+    encoder = PostEncoder(
+        [("stats", TextStats(features=["words", "chars", "hashtags", "emoji"], pooling=None))],
+        label_field="label", engagement_fields=["likes", "comments"],
+    )
+    return encoder.fit_transform(frame), y
+
+
 def _check_frame(estimator):
-    """The check frame of ``estimator``: its class's ``_make_check_frame()`` if it has one.
+    """The check input of ``estimator``: its class's ``_make_check_frame()`` if it has one.
 
     Components whose input is an account frame with another nested column (e.g.
-    ``AudienceQuality``'s follower samples) provide their own small frame.
+    ``AudienceQuality``'s follower samples) or posts with images provide their
+    own small frame; components that read per-post features
+    (``_skinfluence_input = "posts"``) get :func:`make_check_posts`.
     """
     make = getattr(type(estimator), "_make_check_frame", None)
-    return make() if make is not None else make_check_frame()
+    if make is not None:
+        return make()
+    if getattr(estimator, "_skinfluence_input", "array") == "posts":
+        return make_check_posts()
+    return make_check_frame()
+
+
+def _is_posts(out) -> bool:
+    from skinfluence.features import PostFeatures
+
+    return isinstance(out, PostFeatures)
 
 
 def _requires_fit(estimator) -> bool:
@@ -139,6 +174,8 @@ def _needs_y(estimator) -> bool:
 
 
 def _as_array(out):
+    if _is_posts(out):
+        return out.values
     if isinstance(out, (pd.DataFrame, pd.Series)):
         return out.to_numpy()
     if hasattr(out, "toarray"):
@@ -147,6 +184,14 @@ def _as_array(out):
 
 
 def _assert_same(a, b, msg):
+    if _is_posts(a) or _is_posts(b):
+        assert _is_posts(a) and _is_posts(b), f"{msg}: one output is a PostFeatures container, one is not"
+        _assert_same(a.offsets, b.offsets, f"{msg} (offsets)")
+        _assert_same(a.mask, b.mask, f"{msg} (mask)")
+        assert sorted(a.extras) == sorted(b.extras), f"{msg}: extra arrays differ"
+        for key in a.extras:
+            _assert_same(a.extras[key], b.extras[key], f"{msg} (extra {key!r})")
+        a, b = a.values, b.values
     a, b = _as_array(a), _as_array(b)
     assert a.shape == b.shape, f"{msg}: shapes differ {a.shape} vs {b.shape}"
     if a.dtype.kind in "fc":
@@ -222,8 +267,9 @@ def check_rows_independent(estimator):
     X, y = _check_frame(estimator)
     est = _fit(clone(estimator), X, y)
     rows = np.array([5, 1, 0, 2, 9])
-    full = _as_array(_output(est, X))
-    sub = _output(est, X.iloc[rows])
+    full = _output(est, X)
+    full = full if _is_posts(full) else _as_array(full)
+    sub = _output(est, _safe_indexing(X, rows))
     _assert_same(full[rows], sub, "output on a subset of accounts differs from the subset of the output")
 
 
@@ -231,8 +277,9 @@ def check_edge_accounts(estimator):
     """Accounts without posts and with zero followers flow through, with finite numeric output."""
     X, y = _check_frame(estimator)
     est = _fit(clone(estimator), X, y)
-    out = _as_array(_output(est, X.iloc[[1, 2, 4, 7]]))
+    out = _output(est, _safe_indexing(X, np.array([1, 2, 4, 7])))
     assert len(out) == 4
+    out = _as_array(out)
     if out.dtype.kind in "fc":
         assert np.isfinite(out[~np.isnan(out)]).all(), "infinite output for edge-case accounts"
 
@@ -289,13 +336,35 @@ def check_rejects_bad_input(estimator):
         raise AssertionError(f"{name} accepted a frame without its {posts_column!r} column")
 
 
+def check_rejects_account_frame(estimator):
+    """A component reading per-post features says what it expects when given an account frame."""
+    frame, y = make_check_frame()
+    name = type(estimator).__name__
+    for X in (frame, np.zeros((len(frame), 3))):
+        try:
+            _fit(clone(estimator), X, y)
+        except (TypeError, ValueError) as exc:
+            assert "PostFeatures" in str(exc), (
+                f"{name}: the error for {type(X).__name__} input should name the PostFeatures "
+                f"container it expects; got: {exc}"
+            )
+        else:
+            raise AssertionError(f"{name} accepted a {type(X).__name__} where PostFeatures are expected")
+
+
 def check_feature_names_out(estimator):
     """``get_feature_names_out`` matches the output and ``set_output(transform="pandas")`` works."""
     if not hasattr(estimator, "get_feature_names_out") or not hasattr(estimator, "transform"):
         return
     X, y = _check_frame(estimator)
     est = _fit(clone(estimator), X, y)
-    out = _as_array(est.transform(X))
+    out = est.transform(X)
+    if _is_posts(out):  # per-post output: the container carries the names
+        assert list(out.feature_names) == list(est.get_feature_names_out()), (
+            "get_feature_names_out differs from the feature names of the PostFeatures output"
+        )
+        return
+    out = _as_array(out)
     if out.ndim != 2:
         return
     names = est.get_feature_names_out()
@@ -303,7 +372,8 @@ def check_feature_names_out(estimator):
     est.set_output(transform="pandas")
     df = est.transform(X)
     assert isinstance(df, pd.DataFrame) and list(df.columns) == list(names)
-    assert list(df.index) == list(X.index), "set_output('pandas') must keep the account frame's index"
+    index = X.index if X.index is not None else range(len(X))
+    assert list(df.index) == list(index), "set_output('pandas') must keep the account frame's index"
 
 
 def check_missing_extra_raises_at_fit(estimator):
@@ -335,13 +405,26 @@ _FRAME_CHECKS = (
     check_rejects_bad_input,
     check_feature_names_out,
 )
+_POSTS_CHECKS = (
+    check_init_stores_params,
+    check_clone_and_set_params,
+    check_missing_extra_raises_at_fit,
+    check_not_fitted,
+    check_fit_returns_self_and_is_deterministic,
+    check_rows_independent,
+    check_edge_accounts,
+    check_pickle,
+    check_cross_validation,
+    check_rejects_account_frame,
+    check_feature_names_out,
+)
 _GENERIC_CHECKS = (check_init_stores_params, check_clone_and_set_params, check_missing_extra_raises_at_fit)
 
 
 def yield_skinfluence_checks(estimator):
     """Yield the checks that apply to ``estimator`` (by its ``_skinfluence_input``)."""
     kind = getattr(estimator, "_skinfluence_input", "array")
-    checks = _FRAME_CHECKS if kind == "account_frame" else _GENERIC_CHECKS
+    checks = {"account_frame": _FRAME_CHECKS, "posts": _POSTS_CHECKS}.get(kind, _GENERIC_CHECKS)
     yield from checks
 
 

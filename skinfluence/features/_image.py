@@ -1,0 +1,456 @@
+"""ImageEmbedder: timm image embeddings of post images, pooled per account or per post."""
+
+from __future__ import annotations
+
+import io
+import numbers
+import os
+import warnings
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from ..exceptions import AccountFrameError
+from ..nested import POSTS_COLUMN, is_account_frame
+from ..registry import register
+from ..utils._optional import import_optional
+from ._ragged import (
+    _getstate_torch,
+    _is_torch_module,
+    _param_error,
+    _post_labels,
+    _PostExtractor,
+    _raise_not_a_frame,
+    _resolve_device,
+    _setstate_torch,
+    pool_posts,
+)
+
+__all__ = ["ImageEmbedder", "DEFAULT_IMAGE_MODEL"]
+
+#: The default backbone: EfficientNet-B0 trained on ImageNet-1k (5.3M parameters, 1280 dims).
+DEFAULT_IMAGE_MODEL = "efficientnet_b0.ra_in1k"
+
+
+class _UnreadableImage(Exception):
+    """An image that is missing or cannot be decoded (internal)."""
+
+
+def _describe(item) -> str:
+    if item is None:
+        return "no image (null)"
+    if isinstance(item, (str, os.PathLike)):
+        return f"path {os.fspath(item)!r}"
+    if isinstance(item, (bytes, bytearray, memoryview)):
+        return f"{len(item)} bytes of encoded image data"
+    if isinstance(item, np.ndarray):
+        return f"array of shape {item.shape} and dtype {item.dtype}"
+    return f"a {type(item).__name__}"
+
+
+def _to_pil(item, Image):
+    """Decode one image (path, bytes, array or PIL image) to an RGB PIL image."""
+    if item is None:
+        raise _UnreadableImage("the post has no image (null)")
+    try:
+        if isinstance(item, Image.Image):
+            img = item
+        elif isinstance(item, (str, os.PathLike)):
+            with Image.open(os.fspath(item)) as f:
+                f.load()
+                img = f.copy() if f.mode == "RGB" else f.convert("RGB")
+                return img
+        elif isinstance(item, (bytes, bytearray, memoryview)):
+            if len(item) == 0:
+                raise _UnreadableImage("empty image data (0 bytes)")
+            with Image.open(io.BytesIO(bytes(item))) as f:
+                f.load()
+                return f.convert("RGB")
+        elif isinstance(item, np.ndarray):
+            arr = item
+            if arr.ndim == 3 and arr.shape[-1] == 1:
+                arr = arr[..., 0]
+            if not (arr.ndim == 2 or (arr.ndim == 3 and arr.shape[-1] in (3, 4))):
+                raise _UnreadableImage(
+                    f"an image array must be (H, W), (H, W, 3) or (H, W, 4); got shape {arr.shape}"
+                )
+            if arr.dtype.kind == "f":
+                if not np.isfinite(arr).all():
+                    raise _UnreadableImage("the image array holds NaN or infinite values")
+                arr = np.clip(np.round(arr * 255.0), 0, 255).astype(np.uint8)
+            elif arr.dtype != np.uint8:
+                if arr.min() < 0 or arr.max() > 255:
+                    raise _UnreadableImage(
+                        f"an integer image array must hold values in [0, 255]; got "
+                        f"[{arr.min()}, {arr.max()}]"
+                    )
+                arr = arr.astype(np.uint8)
+            img = Image.fromarray(np.ascontiguousarray(arr))
+        else:
+            raise _UnreadableImage(
+                f"an image must be a file path, encoded bytes, an array or a PIL image; got "
+                f"{type(item).__name__}"
+            )
+        return img if img.mode == "RGB" else img.convert("RGB")
+    except _UnreadableImage:
+        raise
+    except (OSError, ValueError, SyntaxError, TypeError) as exc:  # PIL's decode errors
+        raise _UnreadableImage(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _is_image_input(X) -> bool:
+    if isinstance(X, np.ndarray):
+        return X.ndim == 4
+    if isinstance(X, (list, tuple, pd.Series)):
+        return all(
+            x is None or isinstance(x, (str, os.PathLike, bytes, bytearray, memoryview))
+            or (isinstance(x, np.ndarray) and x.ndim in (2, 3))
+            or type(x).__module__.startswith("PIL.")
+            for x in X
+        )
+    return False
+
+
+@register("extractor", extras=("image", "torch"))
+class ImageEmbedder(_PostExtractor):
+    """Image embeddings of post images with a `timm <https://huggingface.co/docs/timm>`_ backbone.
+
+    Each post image is decoded, preprocessed exactly as the backbone expects
+    (resize, centre crop and normalisation from timm's data config) and
+    encoded to the backbone's pooled features (the input of its classifier).
+
+    Parameters
+    ----------
+    model : str or torch.nn.Module, default="efficientnet_b0.ra_in1k"
+        A timm model name, or a timm model instance. Built in ``fit``.
+    pretrained : bool, default=True
+        Load timm's pretrained weights (downloaded to the Hugging Face cache on
+        first use). ``False`` gives random weights (for tests); fix them with
+        ``random_state``.
+    checkpoint_path : str or path-like, default=None
+        A local weights file (``.safetensors``, ``.pth``) for the named
+        architecture, loaded instead of the hub weights (offline use); its
+        classifier weights are ignored.
+    input_size : int, default=None
+        Side of the square network input, overriding the model's data config
+        (e.g. a smaller input for speed); None keeps the model's.
+    image_field : str, default="image"
+        Post field with the image: a file path (string) or the encoded image
+        (bytes).
+    pooling : {"mean", "max"} or None, default="mean"
+        How an account's image embeddings are pooled; None returns one
+        embedding per post (:class:`~skinfluence.features._ragged.PostFeatures`).
+    batch_size : int, default=32
+        Images per forward pass.
+    device : {"auto", "cpu", "cuda", "cuda:<n>", "mps"}, default="auto"
+        "auto": CUDA when available, else the CPU.
+    on_error : {"raise", "skip"}, default="raise"
+        A missing (null), unreadable or corrupt image: ``"raise"`` stops with
+        an error naming the account, the post and the path; ``"skip"`` gives
+        the post a zero vector, masks it out (pooling ignores it) and emits
+        one warning per ``transform`` with the count.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the random weights when ``pretrained=False`` and there is no
+        checkpoint.
+    show_progress : bool, default=False
+        Show a progress bar (tqdm) over batches.
+    fill_value : float, default=0.0
+        Pooled output of accounts without a readable image (NaN allowed).
+    posts_column : str, default="posts"
+        The nested posts column.
+
+    Attributes
+    ----------
+    model_ : torch.nn.Module
+        The backbone, in eval mode on ``device_``.
+    device_ : str
+        The device used.
+    data_config_ : dict
+        timm's preprocessing configuration (input size, interpolation, mean,
+        std, crop).
+    embedding_dim_ : int
+        Dimension of one embedding.
+    n_features_in_ : int
+        Number of columns of the account frame seen in ``fit`` (frames only).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Columns of the account frame seen in ``fit`` (frames only).
+
+    See Also
+    --------
+    SentenceEmbedder : Caption embeddings.
+
+    Notes
+    -----
+    ``X`` is an account frame, or the images themselves (a list of paths,
+    bytes or arrays, or an ``(n, H, W, C)`` array), which gives an
+    ``(n_images, embedding_dim_)`` array. Arrays are uint8 in [0, 255], or
+    floats in [0, 1]; grey and RGBA images are converted to RGB.
+
+    A fitted embedder pickles with its weights; one fitted on a GPU loads on a
+    CPU-only machine (and runs there).
+
+    Examples
+    --------
+    >>> from skinfluence.datasets import make_creators
+    >>> from skinfluence.features._image import ImageEmbedder
+    >>> frame = make_creators(4, n_posts=3, images="bytes", random_state=0).accounts
+    >>> emb = ImageEmbedder("test_resnet", pretrained=False, input_size=32, random_state=0)
+    >>> emb.fit_transform(frame).shape
+    (4, 96)
+    """
+
+    def __init__(self, model=DEFAULT_IMAGE_MODEL, *, pretrained=True, checkpoint_path=None,
+                 input_size=None, image_field="image", pooling="mean", batch_size=32,
+                 device="auto", on_error="raise", random_state=None, show_progress=False,
+                 fill_value=0.0, posts_column=POSTS_COLUMN):
+        self.model = model
+        self.pretrained = pretrained
+        self.checkpoint_path = checkpoint_path
+        self.input_size = input_size
+        self.image_field = image_field
+        self.pooling = pooling
+        self.batch_size = batch_size
+        self.device = device
+        self.on_error = on_error
+        self.random_state = random_state
+        self.show_progress = show_progress
+        self.fill_value = fill_value
+        self.posts_column = posts_column
+
+    # ------------------------------------------------------------------ params
+
+    def _check_params(self):
+        name = "ImageEmbedder"
+        self._check_pooling()
+        if not (isinstance(self.model, str) or _is_torch_module(self.model)):
+            raise _param_error(name, "model", "a timm model name or a torch.nn.Module", self.model)
+        for pname in ("pretrained", "show_progress"):
+            if not isinstance(getattr(self, pname), (bool, np.bool_)):
+                raise _param_error(name, pname, "a bool", getattr(self, pname))
+        if not isinstance(self.batch_size, numbers.Integral) or isinstance(self.batch_size, bool) \
+                or self.batch_size < 1:
+            raise _param_error(name, "batch_size", "an int >= 1", self.batch_size)
+        if self.input_size is not None and (
+                not isinstance(self.input_size, numbers.Integral) or self.input_size < 8):
+            raise _param_error(name, "input_size", "None or an int >= 8", self.input_size)
+        if self.on_error not in ("raise", "skip"):
+            raise _param_error(name, "on_error", "'raise' or 'skip'", self.on_error)
+        if self.checkpoint_path is not None:
+            if not isinstance(self.checkpoint_path, (str, os.PathLike)):
+                raise _param_error(name, "checkpoint_path", "None or a file path",
+                                   self.checkpoint_path)
+            if not os.path.isfile(self.checkpoint_path):
+                raise FileNotFoundError(
+                    f"ImageEmbedder: checkpoint_path {os.fspath(self.checkpoint_path)!r} is not a file"
+                )
+            if not isinstance(self.model, str):
+                raise ValueError(
+                    "ImageEmbedder: checkpoint_path needs a timm model name in 'model' (the "
+                    "architecture to load the weights into); got a model instance"
+                )
+        if not isinstance(self.image_field, str):
+            raise _param_error(name, "image_field", "a str", self.image_field)
+
+    def _required_post_fields(self):
+        return [self.image_field]
+
+    # --------------------------------------------------------------------- fit
+
+    def fit(self, X, y=None):
+        """Build the backbone and its preprocessing, and check the input.
+
+        Parameters
+        ----------
+        X : DataFrame of shape (n_accounts, n_columns) or list of images
+            Account frame whose posts have the ``image_field`` field, or images.
+        y : Ignored
+
+        Returns
+        -------
+        self : ImageEmbedder
+        """
+        self._check_extras()
+        self._check_params()
+        if not _is_image_input(X):
+            self._validate_frame(X, reset=True)
+        timm = import_optional("timm", extra="image", caller="ImageEmbedder")
+        torch = import_optional("torch", extra="torch", caller="ImageEmbedder")
+        self.device_ = _resolve_device(self.device, "ImageEmbedder")
+        if _is_torch_module(self.model):
+            model = self.model
+        else:
+            kwargs = {"num_classes": 0}
+            pretrained = bool(self.pretrained)
+            if self.checkpoint_path is not None:
+                pretrained = True
+                kwargs["pretrained_cfg_overlay"] = {"file": os.fspath(self.checkpoint_path)}
+            with torch.random.fork_rng(devices=[]):
+                if not pretrained and self.random_state is not None:
+                    seed = check_random_state(self.random_state).randint(2**31 - 1)
+                    torch.manual_seed(int(seed))
+                try:
+                    model = timm.create_model(self.model, pretrained=pretrained, **kwargs)
+                except RuntimeError as exc:
+                    if "Unknown model" in str(exc):
+                        raise ValueError(
+                            f"The 'model' parameter of ImageEmbedder must be a timm model name; "
+                            f"{self.model!r} is not one (see timm.list_models())."
+                        ) from exc
+                    raise
+        model.eval()
+        model.to(self.device_)
+        self.model_ = model
+        config = dict(timm.data.resolve_model_data_config(model))
+        if self.input_size is not None:
+            config["input_size"] = (3, int(self.input_size), int(self.input_size))
+        self.data_config_ = config
+        self._preprocess = None
+        with torch.inference_mode():
+            probe = torch.zeros((1,) + tuple(config["input_size"]), device=self.device_)
+            self.embedding_dim_ = int(self._forward(probe).shape[1])
+        return self
+
+    def _forward(self, batch):
+        model = self.model_
+        if hasattr(model, "forward_features") and hasattr(model, "forward_head"):
+            out = model.forward_head(model.forward_features(batch), pre_logits=True)
+        else:
+            out = model(batch)
+        return out.reshape(out.shape[0], -1)
+
+    def _transform_fn(self):
+        if getattr(self, "_preprocess", None) is None:
+            timm = import_optional("timm", extra="image", caller="ImageEmbedder")
+            self._preprocess = timm.data.create_transform(**self.data_config_, is_training=False)
+        return self._preprocess
+
+    # --------------------------------------------------------------- encoding
+
+    def _embed(self, items, describe):
+        """Embeddings of ``items`` (decoded and preprocessed per image); mask of readable ones."""
+        torch = import_optional("torch", extra="torch", caller="ImageEmbedder")
+        Image = import_optional("PIL.Image", extra="image", caller="ImageEmbedder")
+        preprocess = self._transform_fn()
+        n = len(items)
+        values = np.zeros((n, self.embedding_dim_), dtype=np.float32)
+        mask = np.zeros(n, dtype=bool)
+        failures = []
+        starts = range(0, n, int(self.batch_size))
+        if self.show_progress:
+            tqdm = import_optional("tqdm", caller="ImageEmbedder").tqdm
+            starts = tqdm(starts, desc="ImageEmbedder", unit="batch")
+        with torch.inference_mode():
+            for start in starts:
+                tensors, rows = [], []
+                for i in range(start, min(start + int(self.batch_size), n)):
+                    try:
+                        tensors.append(preprocess(_to_pil(items[i], Image)))
+                        rows.append(i)
+                    except _UnreadableImage as exc:
+                        if self.on_error == "raise":
+                            raise ValueError(
+                                f"ImageEmbedder could not read the image of {describe(i)}, "
+                                f"{_describe(items[i])}: {exc}. Pass on_error='skip' to mask "
+                                "unreadable images out instead."
+                            ) from exc
+                        failures.append((i, exc))
+                if tensors:
+                    batch = torch.stack(tensors).to(self.device_)
+                    feats = self._forward(batch).float().cpu().numpy()
+                    values[rows] = feats
+                    mask[rows] = True
+        if failures:
+            i, exc = failures[0]
+            warnings.warn(
+                f"ImageEmbedder: {len(failures)} of {n} images could not be read and were masked "
+                f"out (zero vector, ignored by pooling); first: {describe(i)}, "
+                f"{_describe(items[i])}: {exc}",
+                UserWarning,
+                stacklevel=4,
+            )
+        return values, mask
+
+    def _compute(self, flat, X):
+        col = flat.column(self.image_field)
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
+                or pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type)
+                or pa.types.is_null(col.type)):
+            raise AccountFrameError(
+                f"ImageEmbedder: post field {self.image_field!r} must hold image file paths "
+                f"(strings) or encoded images (bytes), got Arrow type {col.type}"
+            )
+        items = col.to_pylist()
+
+        def describe(i):
+            return _post_labels(X, flat, [i])[0]
+
+        return self._embed(items, describe)
+
+    def transform(self, X):
+        """Embeddings per account (pooled) or per post (``pooling=None``).
+
+        Parameters
+        ----------
+        X : DataFrame of shape (n_accounts, n_columns) or list of images
+            Account frame, or images.
+
+        Returns
+        -------
+        embeddings : ndarray of shape (n_accounts, embedding_dim_) or PostFeatures
+            float32. For a list of images: shape (n_images, embedding_dim_),
+            unreadable ones (with ``on_error="skip"``) get ``fill_value``.
+        """
+        check_is_fitted(self)
+        if _is_image_input(X):
+            items = list(X)
+            values, mask = self._embed(items, lambda i: f"image #{i}")
+            out = pool_posts(values, np.arange(len(items) + 1), mask, "mean",
+                             fill_value=self._fill())
+            return self._wrap_output(out, X.index if isinstance(X, pd.Series) else None)
+        if not is_account_frame(X, self.posts_column):
+            _raise_not_a_frame("ImageEmbedder", X, self.posts_column)
+        return super().transform(X)
+
+    def _post_feature_names(self):
+        check_is_fitted(self, "embedding_dim_")
+        return np.asarray([f"imageembedder{i}" for i in range(self.embedding_dim_)], dtype=object)
+
+    # ---------------------------------------------------------------- pickling
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_preprocess", None)  # rebuilt from data_config_
+        return _getstate_torch(state, keys=("model", "model_"))
+
+    def __setstate__(self, state):
+        state = _setstate_torch(dict(state), keys=("model", "model_"), caller="ImageEmbedder")
+        super().__setstate__(state)
+
+    @classmethod
+    def _make_check_frame(cls, n_accounts: int = 24, random_state: int = 0):
+        """The shared checks' account frame with an 8x8 PNG per post, coloured by topic."""
+        from ..datasets._synthetic import _png_bytes
+        from ..nested import nest_posts, unnest_posts
+        from ..utils.estimator_checks import make_check_frame
+
+        frame, y = make_check_frame(n_accounts, random_state)
+        posts = unnest_posts(frame)
+        rng = np.random.default_rng(random_state)
+        base = np.array([[200, 60, 120], [40, 160, 90]], dtype=float)
+        topic = np.asarray(y)[pd.Index(frame["account_id"]).get_indexer(posts["account_id"])]
+        pixels = np.clip(base[topic][:, None, None, :] + rng.normal(0, 20, (len(posts), 8, 8, 3)),
+                         0, 255).astype(np.uint8)
+        posts["image"] = [_png_bytes(p) for p in pixels]
+        return nest_posts(frame.drop(columns=[POSTS_COLUMN]), posts), y
+
+    @classmethod
+    def get_test_params(cls):
+        return [
+            {"model": "test_resnet", "pretrained": False, "input_size": 16, "random_state": 0,
+             "device": "cpu", "batch_size": 16},
+            {"model": "test_efficientnet", "pretrained": False, "input_size": 16,
+             "random_state": 0, "device": "cpu", "pooling": "max", "on_error": "skip"},
+        ]
