@@ -301,6 +301,7 @@ def data():
 
 
 class TestPostEncoder:
+    @pytest.mark.requires_extras("text")
     def test_combines_extractors_and_carries_post_arrays(self, data):
         frame = data.accounts.copy()
         enc = PostEncoder(

@@ -135,12 +135,14 @@ class TestTextStatsValues:
         assert TextStats().fit(frame_of([["x"]])).features_ == list(TEXT_STATS)
 
 
-@pytest.mark.parametrize("cls", [TextStats, SentimentFeatures])
+@pytest.mark.parametrize("cls", [
+    TextStats, pytest.param(SentimentFeatures, marks=pytest.mark.requires_extras("text"))])
 def test_shared_checks(cls):
     for params in cls.get_test_params():
         check_component(cls(**params))
 
 
+@pytest.mark.requires_extras("text")
 def test_pipeline_grid_search():
     data = make_creators(30, n_posts=(1, 6), n_topics=2, random_state=0)
     model = make_pipeline(make_union(TextStats(fill_value=0.0), SentimentFeatures(fill_value=0.0)),
@@ -157,6 +159,7 @@ def test_pipeline_grid_search():
 # ----------------------------------------------------------------------- SentimentFeatures
 
 
+@pytest.mark.requires_extras("text")
 class TestSentiment:
     def test_matches_vader_per_post(self):
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -198,6 +201,7 @@ class TestSentiment:
 
 
 @pytest.mark.shared_data
+@pytest.mark.requires_extras("text")
 def test_kim_sample_captions_and_paid_partnership_tags(shared_data):
     path = shared_data("kim_instagram_influencers") / "kim_posts_sample.csv.gz"
     posts = pd.read_csv(path, nrows=3000, usecols=["influencer", "caption", "n_likes",

@@ -6,6 +6,8 @@ an items table and a list of pairs.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import numbers
 
 import numpy as np
@@ -635,7 +637,10 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
         # LightGBM's custom-objective path fail instead of growing stumps
         data = lgb.Dataset(z, params={"verbosity": -1, "feature_pre_filter": False})
         try:
-            booster = lgb.train(params, data, num_boost_round=int(self.n_estimators))
+            # verbosity=-1 asks for silence; LightGBM 4.0 still prints warnings about the
+            # custom objective through its Python logger (stdout): keep them out
+            with contextlib.redirect_stdout(io.StringIO()):
+                booster = lgb.train(params, data, num_boost_round=int(self.n_estimators))
         except lgb.basic.LightGBMError as exc:
             if "num_features" not in str(exc):
                 raise
