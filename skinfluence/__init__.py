@@ -52,6 +52,8 @@ _EXPORTS: dict[str, str] = {
     # ranking
     "PairwiseRanker": "skinfluence.ranking",
     "make_pairs": "skinfluence.ranking",
+    # profiling
+    "AttentiveProfiler": "skinfluence.profiling",
     # labels and leakage
     "make_influencer_labels": "skinfluence.labels",
     "leakage_scores": "skinfluence.labels",

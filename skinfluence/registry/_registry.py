@@ -35,6 +35,7 @@ _BUILTIN_MODULES: tuple[str, ...] = (
     "skinfluence.features._textstats",
     "skinfluence.segmentation._kmeans",
     "skinfluence.ranking._pairwise",
+    "skinfluence.profiling._profiler",
 )
 
 

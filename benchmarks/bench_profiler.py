@@ -1,0 +1,527 @@
+"""AttentiveProfiler (Kim et al., WWW 2020) against the paper's baselines, on synthetic and real data.
+
+Three parts in one run (``--part all``, the default), and a diagnosis:
+
+1. **synthetic** -- ``make_creators(320, n_topics=8, n_post_categories=10, n_posts=(50, 300),
+   off_topic=0.3 and 0.5)`` (56,143 posts per level); per-post features: all-MiniLM-L6-v2
+   caption embeddings (``SentenceEmbedder(pooling=None)``, 384 dimensions, cached on disk).
+   Text only: the synthetic images are not informative for a pretrained image model, and a
+   timm model with ``pretrained=False`` gives random features, so no image branch is measured.
+   Models on the same ``StratifiedKFold`` folds over accounts (4 folds: 240 training
+   accounts): ``AttentiveProfiler`` (attention), its no-attention variant
+   (``attention=False``, mean pooling inside the network), both with the same fixed
+   settings (``PROFILER``, chosen before this data was generated), and the paper's baselines
+   on mean-pooled post embeddings (Gaussian NB, k-NN, SVC, random forest). Influencer
+   accuracy, and post-category accuracy on the test accounts' posts (the baselines are
+   trained on a random sample of 4,000 training posts: SVC and random forests on every post
+   would take minutes per fold). A reference row (not a model: it reads the true post
+   labels) classifies the mean of each account's *on-topic* posts only with Gaussian NB:
+   what perfect attention could give. Where the attention goes on test accounts: its mass
+   on on-topic posts against their share, and the effective number of attended posts
+   ``1 / sum(w^2)`` as a share of the account's posts. Then influencer accuracy against
+   the number of posts per account (each account's last 5, 10, 20, 50, 100 posts;
+   ``off_topic=0.5``).
+2. **kim** -- ``../shared/data/kim_instagram_influencers`` (see
+   ``examples/kim_topic_classification.py``: 8 categories, captions + Instagram's automatic
+   image descriptions, ``GroupKFold`` over post-sharing account groups; 1-8 posts per
+   account). AttentiveProfiler on per-post MiniLM features of both texts (768 dimensions,
+   no post labels: the data has none) against TF-IDF + logistic regression and mean-pooled
+   MiniLM + logistic regression, in the same run.
+3. **speed** -- one training epoch of ``AttentiveProfiler`` against a plain PyTorch loop over
+   the same module, loss, optimizer and batches; accounts/s for training and inference.
+
+4. **diagnose** (``--part diagnose``, not part of ``all``) -- why attention trails mean
+   pooling: training variants (dropout, weight decay, no post loss, early stopping, fewer
+   epochs, a random initial context vector) on a separate 64-account sample at the same
+   off-topic levels, where the attention goes (on-topic weight on test and training
+   accounts, effective number of attended posts) and the mean weight per post category.
+
+Machine: 2 CPU cores, no GPU; torch runs on one thread. Each part can run on its own
+(``--part``); every run merges its part into the same JSON file.
+
+Usage::
+
+    python benchmarks/bench_profiler.py [--part all|synthetic|kim|speed] [--quick]
+        [--n-accounts 320] [--off-topic 0.3 0.5] [--curve-at 0.5] [--kim-accounts N]
+
+Writes ``benchmarks/results/profiler.json`` (``profiler_quick.json`` with ``--quick``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from sklearn.ensemble import RandomForestClassifier  # noqa: E402
+from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.metrics import accuracy_score, f1_score  # noqa: E402
+from sklearn.model_selection import GroupKFold, StratifiedKFold  # noqa: E402
+from sklearn.naive_bayes import GaussianNB  # noqa: E402
+from sklearn.neighbors import KNeighborsClassifier  # noqa: E402
+from sklearn.pipeline import make_pipeline, make_union  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+from sklearn.svm import SVC  # noqa: E402
+
+from skinfluence import PostsText  # noqa: E402
+from skinfluence.datasets import make_creators  # noqa: E402
+from skinfluence.features._ragged import PostEncoder, PostFeatures, pool_posts  # noqa: E402
+from skinfluence.features._text import SentenceEmbedder  # noqa: E402
+from skinfluence.profiling import AttentiveProfiler  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "benchmarks" / "results"
+KIM = REPO.parent / "shared" / "data" / "kim_instagram_influencers"
+CACHE = Path.home() / ".cache" / "skinfluence" / "embeddings"
+CURVE = (5, 10, 20, 50, 100)
+
+# the profiler on few accounts: small batches and a higher learning rate (more steps)
+PROFILER = {"max_epochs": 40, "batch_size": 8, "lr": 3e-3, "device": "cpu", "random_state": 0}
+
+
+def baselines(seed=0):
+    """The paper's baselines, on mean-pooled (or per-post) embeddings."""
+    return {
+        "Gaussian NB": GaussianNB(),
+        "k-NN (k=5)": KNeighborsClassifier(5),
+        "SVC (RBF)": make_pipeline(StandardScaler(), SVC()),
+        "random forest": RandomForestClassifier(300, n_jobs=1, random_state=seed),
+    }
+
+
+def keep_last(X: PostFeatures, k: int) -> PostFeatures:
+    """Each account's last ``k`` posts (posts are in time order)."""
+    lengths = X.lengths
+    kept = np.minimum(lengths, k)
+    position = np.arange(X.n_posts) - np.repeat(X.offsets[:-1], lengths)
+    sel = position >= np.repeat(lengths - kept, lengths)
+    return PostFeatures(X.values[sel], np.r_[0, np.cumsum(kept)], mask=X.mask[sel],
+                        extras={key: v[sel] for key, v in X.extras.items()}, index=X.index)
+
+
+ORACLE = "(reference) on-topic posts only + NB"
+
+
+def attention_stats(model, X, y):
+    """Where the attention goes on accounts ``X`` (true topics ``y``)."""
+    w = model.attention_weights(X).astype(np.float64)
+    n = len(X)
+    acc = X.account_index()
+    on = X.mask & (X.extras["label"] == np.repeat(y, X.lengths))
+    valid = np.bincount(acc, X.mask, minlength=n)
+    has = valid > 0
+    n_eff = 1.0 / np.maximum(np.bincount(acc, w * w, minlength=n), 1e-12)
+    return {"on_topic_mass": float(np.bincount(acc, w * on, minlength=n)[has].mean()),
+            "on_topic_share": float((np.bincount(acc, on, minlength=n)[has] / valid[has]).mean()),
+            "effective_share": float(np.median(n_eff[has] / valid[has]))}
+
+
+def summary(values):
+    values = np.asarray(values, dtype=float)
+    return {"mean": float(values.mean()), "std": float(values.std()), "folds": values.tolist()}
+
+
+def encode_creators(off_topic, n_accounts, cache_dir):
+    data = make_creators(n_accounts, n_topics=8, n_post_categories=10, n_posts=(50, 300),
+                         off_topic=off_topic, random_state=0)
+    enc = PostEncoder([("text", SentenceEmbedder(pooling=None, batch_size=64, device="cpu",
+                                                 cache_dir=cache_dir))], label_field="label")
+    t = time.perf_counter()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(os.cpu_count() or 1)  # encoding: all cores; training: one thread
+    try:
+        X = enc.fit_transform(data.accounts)
+    finally:
+        torch.set_num_threads(threads)
+    return X, np.asarray(data.topic), time.perf_counter() - t
+
+
+def run_synthetic(args):
+    out = {}
+    for off_topic in args.off_topic:
+        X, y, secs = encode_creators(off_topic, args.n_accounts, args.cache_dir)
+        print(f"\n== synthetic, off_topic={off_topic}: {len(X)} accounts, {X.n_posts:,} posts "
+              f"(encoded in {secs:.0f} s), {args.folds}-fold StratifiedKFold")
+        folds = list(StratifiedKFold(args.folds, shuffle=True, random_state=0).split(
+            np.zeros(len(y)), y))
+        labels = X.extras["label"]
+        rng = np.random.default_rng(0)
+        account_of_post = X.account_index()
+        res = {"accounts": len(X), "posts": X.n_posts, "encode_seconds": secs, "models": {}}
+        curve = [None] + (list(CURVE) if off_topic in args.curve_at else [])
+        for k in curve:
+            Xk = X if k is None else keep_last(X, k)
+            pooled = pool_posts(Xk.values, Xk.offsets, Xk.mask, "mean")
+            scores, post_scores, times, attn = {}, {}, {}, []
+            # reference, not a model: what perfect attention could give -- the mean of each
+            # account's on-topic posts only (ground truth), classified by Gaussian NB
+            on_topic = Xk.mask & (Xk.extras["label"] == np.repeat(y, Xk.lengths))
+            oracle = pool_posts(Xk.values, Xk.offsets, on_topic, "mean")
+            for train, test in folds:
+                t = time.perf_counter()
+                model = GaussianNB().fit(oracle[train], y[train])
+                times.setdefault(ORACLE, []).append(time.perf_counter() - t)
+                scores.setdefault(ORACLE, []).append(accuracy_score(y[test],
+                                                                    model.predict(oracle[test])))
+                models = {"AttentiveProfiler": AttentiveProfiler(**PROFILER),
+                          "no attention (mean pooling)": AttentiveProfiler(attention=False,
+                                                                           **PROFILER)}
+                for name, model in models.items():
+                    t = time.perf_counter()
+                    model.fit(Xk[train], y[train])
+                    times.setdefault(name, []).append(time.perf_counter() - t)
+                    scores.setdefault(name, []).append(accuracy_score(y[test],
+                                                                      model.predict(Xk[test])))
+                    if k is None:
+                        Xt = Xk[test]
+                        ok = Xt.mask & np.array([v is not None for v in Xt.extras["label"]])
+                        post_scores.setdefault(name, []).append(float(np.mean(
+                            model.predict_posts(Xt)[ok] == Xt.extras["label"][ok])))
+                        if model.attention:
+                            attn.append(attention_stats(model, Xt, y[test]))
+                for name, model in baselines().items():
+                    t = time.perf_counter()
+                    model.fit(pooled[train], y[train])
+                    times.setdefault(name, []).append(time.perf_counter() - t)
+                    scores.setdefault(name, []).append(accuracy_score(y[test],
+                                                                      model.predict(pooled[test])))
+                if k is None:  # post-level baselines: a sample of training posts
+                    in_train = np.isin(account_of_post, train) & X.mask
+                    in_test = np.isin(account_of_post, test) & X.mask
+                    pool = np.flatnonzero(in_train)
+                    sample = rng.choice(pool, min(4000, len(pool)), replace=False)
+                    for name, model in baselines().items():
+                        model.fit(X.values[sample], labels[sample].astype(str))
+                        pred = model.predict(X.values[in_test])
+                        post_scores.setdefault(name, []).append(
+                            float(np.mean(pred == labels[in_test].astype(str))))
+            key = "all posts" if k is None else f"last {k} posts"
+            print(f"  {key}: influencer accuracy" + ("   | post accuracy" if k is None else ""))
+            for name in scores:
+                line = f"    {name:30s} {np.mean(scores[name]):.3f} ± {np.std(scores[name]):.3f}"
+                if name in post_scores:
+                    line += f"   | {np.mean(post_scores[name]):.3f}"
+                print(line + f"   ({np.mean(times[name]):.1f} s/fit)")
+                entry = res["models"].setdefault(name, {})
+                entry[key] = {"accuracy": summary(scores[name]),
+                              "fit_seconds": float(np.mean(times[name]))}
+                if name in post_scores:
+                    entry[key]["post_accuracy"] = summary(post_scores[name])
+            if attn:
+                keys = attn[0].keys()
+                stats = {key: float(np.mean([a[key] for a in attn])) for key in keys}
+                print(f"    attention on test accounts: {stats['on_topic_mass']:.3f} of the weight "
+                      f"on on-topic posts (their share: {stats['on_topic_share']:.3f}); effective "
+                      f"number of attended posts 1/sum(w^2) = {stats['effective_share']:.1%} of "
+                      f"the account's posts (median over accounts)")
+                res["attention"] = stats
+        out[f"off_topic={off_topic}"] = res
+        if args.save is not None:  # save after each level: a long run keeps what it measured
+            args.save("synthetic", out)
+    return out
+
+
+DIAGNOSIS_VARIANTS = {
+    "attention (benchmark settings)": {},
+    "attention=False": {"attention": False},
+    "dropout=0.5": {"dropout": 0.5},
+    "post_loss_weight=0": {"post_loss_weight": 0.0},
+    "AdamW, weight_decay=1e-2": {"optimizer": "adamw", "weight_decay": 1e-2},
+    "early_stopping": {"early_stopping": True},
+    "lr=1e-3, 20 epochs": {"lr": 1e-3, "max_epochs": 20},
+    "10 epochs": {"max_epochs": 10},
+    "random initial context vector": {"random_context": True},
+}
+
+
+def run_diagnose(args):
+    """Why attention trails mean pooling: variants on a small, separate sample (64 accounts)."""
+    import contextlib
+
+    from skinfluence.profiling import _module
+
+    @contextlib.contextmanager
+    def random_context():
+        original = _module.PostAttentionNet.__init__
+
+        def init(self, *a, **kw):
+            original(self, *a, **kw)
+            if self.attention:
+                with torch.no_grad():
+                    self.context.normal_(0.0, self.context.numel() ** -0.5)
+
+        _module.PostAttentionNet.__init__ = init
+        try:
+            yield
+        finally:
+            _module.PostAttentionNet.__init__ = original
+
+    out = {}
+    for off_topic in args.off_topic:
+        X, y, _ = encode_creators(off_topic, 64, args.cache_dir)
+        folds = list(StratifiedKFold(4, shuffle=True, random_state=0).split(np.zeros(len(y)), y))
+        print(f"\n== diagnosis, off_topic={off_topic}: 64 accounts (48 training), {X.n_posts:,} "
+              "posts, 4-fold StratifiedKFold; accuracy | test: on-topic weight (share), "
+              "effective share | train: on-topic weight")
+        res = {}
+        for name, change in DIAGNOSIS_VARIANTS.items():
+            change = dict(change)
+            ctx = random_context() if change.pop("random_context", False) else \
+                contextlib.nullcontext()
+            accs, test_stats, train_stats = [], [], []
+            with ctx:
+                for train, test in folds:
+                    model = AttentiveProfiler(**{**PROFILER, **change}).fit(X[train], y[train])
+                    accs.append(model.score(X[test], y[test]))
+                    test_stats.append(attention_stats(model, X[test], y[test]))
+                    train_stats.append(attention_stats(model, X[train], y[train]))
+            mean = {key: float(np.mean([t[key] for t in test_stats])) for key in test_stats[0]}
+            train_mass = float(np.mean([t["on_topic_mass"] for t in train_stats]))
+            print(f"  {name:32s} {np.mean(accs):.3f} ± {np.std(accs):.3f} | "
+                  f"{mean['on_topic_mass']:.3f} ({mean['on_topic_share']:.3f}), "
+                  f"{mean['effective_share']:.1%} | {train_mass:.3f}")
+            res[name] = {"accuracy": summary(accs), "test_attention": mean,
+                         "train_on_topic_mass": train_mass}
+        # where the benchmark-settings attention goes, by post category (1 = uniform weight)
+        rows = []
+        for train, test in folds:
+            model = AttentiveProfiler(**PROFILER).fit(X[train], y[train])
+            Xt = X[test]
+            w = model.attention_weights(Xt) * np.repeat(Xt.lengths, Xt.lengths)
+            labels = Xt.extras["label"]
+            rows.append((labels, labels == np.repeat(y[test], Xt.lengths), w))
+        labels, on, w = (np.concatenate(parts) for parts in zip(*rows, strict=True))
+        by_category = {}
+        for cat in np.unique(labels):
+            entry = {}
+            for key, sel in (("on_topic", on), ("off_topic", ~on)):
+                pick = (labels == cat) & sel
+                if pick.any():
+                    entry[key] = float(w[pick].mean())
+            by_category[str(cat)] = entry
+        print("  mean attention weight x n by post category (test accounts; 1 = uniform): "
+              + ", ".join(f"{c} {e.get('on_topic', float('nan')):.2f} on / "
+                          f"{e.get('off_topic', float('nan')):.2f} off"
+                          for c, e in by_category.items()))
+        out[f"off_topic={off_topic}"] = {"variants": res, "weight_by_category": by_category}
+    return out
+
+
+def load_kim_example():
+    path = REPO / "examples" / "kim_topic_classification.py"
+    spec = importlib.util.spec_from_file_location("kim_topic_classification", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_kim(args):
+    kim = load_kim_example()
+    frame, y, groups = kim.load_kim(KIM)
+    sample = ""
+    if args.kim_accounts is not None and args.kim_accounts < len(frame):
+        # the sample of ``examples/kim_topic_classification.py --max-accounts N``
+        from sklearn.model_selection import train_test_split
+
+        keep, _ = train_test_split(np.arange(len(frame)), train_size=args.kim_accounts,
+                                   stratify=y, random_state=0)
+        keep = np.sort(keep)
+        frame, y, groups = frame.iloc[keep].reset_index(drop=True), y[keep], groups[keep]
+        sample = f" (stratified sample of {args.kim_accounts:,}, seed 0)"
+    lengths = frame["posts"].list.len().to_numpy()
+
+    def embedder(field, pooling="mean"):
+        return SentenceEmbedder(text_field=field, batch_size=64, cache_dir=args.cache_dir,
+                                pooling=pooling)
+
+    t = time.perf_counter()
+    enc = PostEncoder([("caption", embedder("caption", None)),
+                       ("image", embedder("image_description", None))], mask_mode="any")
+    X = enc.fit_transform(frame)
+    pooled = make_union(embedder("caption"), embedder("image_description")).fit_transform(frame)
+    secs = time.perf_counter() - t
+    print(f"\n== Kim et al. Instagram: {len(frame):,} accounts{sample}, {X.n_posts:,} posts "
+          f"({lengths.min()}-{lengths.max()} per account, median {np.median(lengths):.0f}); "
+          f"features in {secs:.0f} s; {args.kim_folds}-fold GroupKFold")
+
+    def tfidf(field):
+        return make_pipeline(PostsText(field), TfidfVectorizer(sublinear_tf=True, min_df=2,
+                                                               ngram_range=(1, 2)))
+
+    lr = LogisticRegression(C=10.0, max_iter=2000)
+    models = {
+        "TF-IDF + LR": (make_pipeline(make_union(tfidf("caption"), tfidf("image_description")),
+                                      lr), frame),
+        "MiniLM mean-pooled + LR": (lr, pooled),
+        "AttentiveProfiler": (AttentiveProfiler(batch_size=128, max_epochs=20, device="cpu",
+                                                random_state=0), X),
+        "no attention (mean pooling)": (AttentiveProfiler(attention=False, batch_size=128,
+                                                          max_epochs=20, device="cpu",
+                                                          random_state=0), X),
+    }
+    res = {"accounts": len(frame), "sample": sample.strip(" ()") or "all accounts",
+           "posts": X.n_posts, "posts_per_account": {"min": int(lengths.min()),
+                                                      "median": float(np.median(lengths)),
+                                                      "max": int(lengths.max()),
+                                                      "share_with_one_post": float(
+                                                          np.mean(lengths == 1))},
+           "feature_seconds": secs, "models": {}}
+    for name, (model, data) in models.items():
+        acc, f1, secs = [], [], []
+        for train, test in GroupKFold(args.kim_folds).split(np.zeros(len(y)), y, groups):
+            from sklearn.base import clone
+
+            m = clone(model)
+            t = time.perf_counter()
+            tr = data.iloc[train] if hasattr(data, "iloc") else data[train]
+            te = data.iloc[test] if hasattr(data, "iloc") else data[test]
+            m.fit(tr, y[train])
+            pred = m.predict(te)
+            secs.append(time.perf_counter() - t)
+            acc.append(accuracy_score(y[test], pred))
+            f1.append(f1_score(y[test], pred, average="macro"))
+        print(f"  {name:30s} accuracy {np.mean(acc):.3f} ± {np.std(acc):.3f}   macro-F1 "
+              f"{np.mean(f1):.3f} ± {np.std(f1):.3f}   ({np.mean(secs):.1f} s/fold)")
+        res["models"][name] = {"accuracy": summary(acc), "f1_macro": summary(f1),
+                               "seconds_per_fold": float(np.mean(secs))}
+    return res
+
+
+def run_speed(args):
+    from skinfluence.profiling._module import (
+        BucketLoader,
+        JointLoss,
+        PostAttentionNet,
+        PostBatchDataset,
+        passthrough,
+    )
+
+    X, y_names, _ = encode_creators(0.3, args.n_accounts, args.cache_dir)
+    classes, y = np.unique(y_names, return_inverse=True)
+    n_epochs = 6
+    est = AttentiveProfiler(max_epochs=n_epochs, batch_size=16, device="cpu", random_state=0)
+    t = time.perf_counter()
+    est.fit(X, y_names)
+    fit_total = time.perf_counter() - t
+    skorch_epochs = [row["dur"] for row in est.history_][1:]  # the first epoch warms up
+
+    # the plain loop: same module, loss, optimizer, batches (the profiler's own dataset)
+    post_classes, codes = np.unique(X.extras["label"].astype(str), return_inverse=True)
+    ds = PostBatchDataset(X.values, X.offsets, X.mask, y.astype(np.int64), codes.astype(np.int64))
+    torch.manual_seed(0)
+    module = PostAttentionNet(X.n_features, len(classes), len(post_classes))
+    criterion = JointLoss(0.5)
+    optimizer = torch.optim.Adam(module.parameters(), lr=1e-3)
+    plain_epochs = []
+    for _ in range(n_epochs):
+        module.train()
+        t = time.perf_counter()
+        for Xi, yi in BucketLoader(ds, batch_size=16, collate_fn=passthrough):
+            optimizer.zero_grad()
+            loss = criterion(module(Xi["values"], Xi["mask"]), yi)
+            loss.backward()
+            optimizer.step()
+        plain_epochs.append(time.perf_counter() - t)
+    plain_epochs = plain_epochs[1:]
+
+    t = time.perf_counter()
+    est.predict_proba(X)
+    infer = time.perf_counter() - t
+    module.eval()
+    t = time.perf_counter()
+    with torch.inference_mode():
+        for start in range(0, len(X), 16):
+            (Xi, _), _ = ds.batch(np.arange(start, min(start + 16, len(X))))
+            module(Xi["values"], Xi["mask"])
+    plain_infer = time.perf_counter() - t
+    sk, pl = float(np.median(skorch_epochs)), float(np.median(plain_epochs))
+    print(f"\n== speed ({len(X)} accounts, {X.n_posts:,} posts, 384 features, batch 16, CPU, "
+          f"{torch.get_num_threads()} torch thread)")
+    print(f"  training epoch: AttentiveProfiler {sk:.3f} s, plain PyTorch loop {pl:.3f} s "
+          f"-> overhead {sk / pl:.2f}x (goal <= 1.2x); {len(X) / sk:,.0f} accounts/s")
+    print(f"  inference (all accounts): AttentiveProfiler {infer:.3f} s "
+          f"({len(X) / infer:,.0f} accounts/s), plain loop in account order {plain_infer:.3f} s")
+    print(f"  whole fit ({n_epochs} epochs, with set-up): {fit_total:.2f} s")
+    return {"accounts": len(X), "posts": X.n_posts, "batch_size": 16,
+            "epoch_seconds_profiler": skorch_epochs, "epoch_seconds_plain": plain_epochs,
+            "epoch_median_profiler": sk, "epoch_median_plain": pl, "overhead": sk / pl,
+            "train_accounts_per_s": len(X) / sk, "infer_seconds": infer,
+            "infer_accounts_per_s": len(X) / infer, "plain_infer_seconds": plain_infer,
+            "fit_seconds": fit_total, "gpu": "no GPU on this machine: not measured"}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--part", choices=["all", "synthetic", "kim", "speed", "diagnose"],
+                        default="all", help="'diagnose' (not in 'all'): attention variants on "
+                        "64 accounts")
+    parser.add_argument("--quick", action="store_true", help="smoke run: small data, 2 folds")
+    parser.add_argument("--n-accounts", type=int, default=320)
+    parser.add_argument("--folds", type=int, default=4)
+    parser.add_argument("--kim-folds", type=int, default=5)
+    parser.add_argument("--kim-accounts", type=int, default=None,
+                        help="a stratified sample of this many Kim accounts (default: all)")
+    parser.add_argument("--cache-dir", type=Path, default=CACHE)
+    parser.add_argument("--off-topic", type=float, nargs="+", default=[0.3, 0.5])
+    parser.add_argument("--curve-at", type=float, nargs="*", default=[0.5],
+                        help="off-topic levels at which accuracy vs posts per account is measured")
+    args = parser.parse_args()
+
+    if args.quick:
+        args.n_accounts, args.folds, args.kim_folds = 24, 2, 2
+    torch.set_num_threads(1)
+    out_path = RESULTS / ("profiler_quick.json" if args.quick else "profiler.json")
+    result = json.loads(out_path.read_text()) if out_path.exists() else {}
+    result["machine"] = {"cpu_cores": os.cpu_count(), "gpu": torch.cuda.is_available(),
+                         "torch_threads": 1, "python": platform.python_version(),
+                         "torch": torch.__version__}
+    command = "python benchmarks/bench_profiler.py " + " ".join(a for a in sys.argv[1:])
+    result.pop("command", None)
+    # one entry per part: the parts may come from separate runs (each updates this file)
+    parts = ["synthetic", "kim", "speed"] if args.part == "all" else [args.part]
+    result.setdefault("commands", {}).update({part: command.strip() for part in parts})
+    t0 = time.perf_counter()
+
+    def save(key=None, value=None):
+        if key is not None:
+            result[key] = value
+        # merge with what is on disk now: parts may run as separate (even concurrent) runs
+        on_disk = json.loads(out_path.read_text()) if out_path.exists() else {}
+        mine = parts + ["synthetic_settings"] if "synthetic" in parts else parts
+        for name, entry in on_disk.items():
+            if name == "commands":
+                result["commands"] = {**entry, **result["commands"]}
+            elif name not in mine:
+                result[name] = entry
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        out_path.write_text(json.dumps(result, indent=2))
+
+    args.save = save
+    if args.part in ("all", "synthetic"):
+        result["synthetic_settings"] = {"n_accounts": args.n_accounts, "folds": args.folds,
+                                        "profiler": PROFILER, "n_posts": [50, 300],
+                                        "off_topic": args.off_topic, "curve_at": args.curve_at}
+        result["synthetic"] = run_synthetic(args)
+    if args.part in ("all", "kim"):
+        save("kim", run_kim(args))
+    if args.part == "diagnose":
+        save("diagnosis", run_diagnose(args))
+    if args.part in ("all", "speed"):
+        save("speed", run_speed(args))
+    print(f"\ntotal {time.perf_counter() - t0:.0f} s")
+    save()
+    print(f"saved {out_path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,279 @@
+"""The torch side of :class:`~skinfluence.profiling.AttentiveProfiler`.
+
+This module imports torch at module level, so only :mod:`._profiler` imports
+it, and only inside methods (``fit``, ``predict``, ...): importing
+:mod:`skinfluence` or :mod:`skinfluence.profiling`, or listing the registry,
+never loads torch.
+
+- :class:`PostAttentionNet`: post encoder, post attention, influencer head and
+  auxiliary post head (Kim et al., WWW 2020);
+- :class:`JointLoss`: influencer cross-entropy + weight x post cross-entropy,
+  ignoring posts without a (known) label;
+- :class:`PostBatchDataset`: a map-style dataset over a
+  :class:`~skinfluence.features._ragged.PostFeatures` container whose
+  ``__getitems__`` builds a whole padded mini-batch at once (padded to the
+  batch's own longest account, not to the global maximum);
+- :class:`AccountSplit`: skorch ``train_split`` that holds out a stratified
+  share of the accounts (used for early stopping only).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = ["PostAttentionNet", "JointLoss", "PostBatchDataset", "BucketLoader", "AccountSplit",
+           "passthrough",
+           "IGNORE_INDEX", "batch_slots"]
+
+#: Post-label code ignored by the loss (missing, unknown, masked-out or truncated posts).
+IGNORE_INDEX = -100
+
+
+class PostAttentionNet(nn.Module):
+    """Attentive multimodal post profiler (Kim et al., WWW 2020).
+
+    For an account with post feature vectors ``x_1 .. x_n`` (text and image
+    features already concatenated):
+
+    - post encoder: ``h_i = dropout(ReLU(W_p x_i + b_p))``;
+    - post attention: ``u_i = tanh(W_a h_i + b_a)``, ``a_i = softmax_i(u_i . c)``
+      over the account's valid posts (``c`` a trainable context vector);
+      ``attention=False`` uses ``a_i = 1 / n`` (mean pooling);
+    - account vector ``s = sum_i a_i h_i``; an account without any valid post
+      gets a learned "no posts" vector instead (zero at initialisation);
+    - influencer head: ``W_2 dropout(ReLU(W_1 s + b_1)) + b_2`` (logits);
+    - post head: ``W_q h_i + b_q`` (post-category logits), when there are post
+      categories.
+
+    ``forward(values, mask)`` takes ``values`` of shape (B, L, d) and ``mask``
+    (B, L) and returns ``(account_logits (B, C), post_logits (B, L, P) or None,
+    attention (B, L))``.
+    """
+
+    def __init__(self, n_features, n_classes, n_post_classes=0, *, hidden_size=128,
+                 attention_size=64, head_hidden_size=64, dropout=0.2, attention=True):
+        super().__init__()
+        self.attention = bool(attention)
+        self.encoder = nn.Sequential(
+            nn.Linear(n_features, hidden_size), nn.ReLU(), nn.Dropout(dropout))
+        if self.attention:
+            self.attention_proj = nn.Linear(hidden_size, attention_size)
+            # zero context: attention starts as mean pooling and learns to depart from it
+            self.context = nn.Parameter(torch.zeros(attention_size))
+        self.no_posts = nn.Parameter(torch.zeros(hidden_size))
+        self.head = nn.Sequential(
+            nn.Linear(hidden_size, head_hidden_size), nn.ReLU(), nn.Dropout(dropout),
+            nn.Linear(head_hidden_size, n_classes))
+        self.post_head = nn.Linear(hidden_size, n_post_classes) if n_post_classes else None
+
+    def encode_posts(self, values):
+        """Post representations ``h`` of shape (..., hidden_size)."""
+        return self.encoder(values)
+
+    def pool(self, h, mask):
+        """Account vectors (B, hidden) and attention weights (B, L) from ``h`` (B, L, hidden)."""
+        maskf = mask.to(h.dtype)
+        if self.attention:
+            scores = torch.tanh(self.attention_proj(h)) @ self.context
+            scores = scores.masked_fill(~mask, torch.finfo(scores.dtype).min)
+            # softmax over an account's posts; rows without a valid post give
+            # uniform garbage that the mask multiplication below zeroes
+            weights = torch.softmax(scores, dim=1) * maskf
+        else:
+            weights = maskf / maskf.sum(dim=1, keepdim=True).clamp(min=1.0)
+        pooled = torch.bmm(weights.unsqueeze(1), h).squeeze(1)
+        has_posts = mask.any(dim=1, keepdim=True)
+        pooled = torch.where(has_posts, pooled, self.no_posts.expand_as(pooled))
+        return pooled, weights
+
+    def forward(self, values, mask):
+        h = self.encode_posts(values)
+        pooled, weights = self.pool(h, mask)
+        logits = self.head(pooled)
+        post_logits = self.post_head(h) if self.post_head is not None else None
+        return logits, post_logits, weights
+
+
+class JointLoss(nn.Module):
+    """``CE(account) + post_loss_weight * CE(posts)``; the post term averages over labelled posts.
+
+    ``y_pred`` is the module's output tuple; ``y_true`` is ``(y, post_y)`` with
+    ``post_y`` of shape (B, L) holding :data:`IGNORE_INDEX` for posts without a
+    usable label. A batch without any labelled post adds 0.
+    """
+
+    def __init__(self, post_loss_weight=0.5):
+        super().__init__()
+        self.post_loss_weight = float(post_loss_weight)
+        self.ce = nn.CrossEntropyLoss()
+        self.post_ce = nn.CrossEntropyLoss(ignore_index=IGNORE_INDEX, reduction="sum")
+
+    def forward(self, y_pred, y_true):
+        logits, post_logits, _ = y_pred
+        y, post_y = y_true
+        loss = self.ce(logits, y)
+        if post_logits is not None and self.post_loss_weight:
+            n_labelled = (post_y != IGNORE_INDEX).sum()
+            post_loss = self.post_ce(post_logits.reshape(-1, post_logits.shape[-1]),
+                                     post_y.reshape(-1))
+            loss = loss + self.post_loss_weight * post_loss / n_labelled.clamp(min=1)
+        return loss
+
+
+def batch_slots(offsets, idx, max_posts, keep):
+    """Where each kept post of accounts ``idx`` goes in a padded batch.
+
+    Returns ``(L, acc, slot, rows)``: the batch's padded length (its longest
+    account, capped at ``max_posts``, at least 1), and for every kept post its
+    account position in the batch, its slot and its row in the flat container.
+    """
+    starts = offsets[:-1][idx]
+    lengths = offsets[1:][idx] - starts
+    kept = lengths if max_posts is None else np.minimum(lengths, max_posts)
+    L = max(int(kept.max()) if len(kept) else 0, 1)
+    total = int(kept.sum())
+    acc = np.repeat(np.arange(len(idx), dtype=np.int64), kept)
+    first = np.zeros(len(idx) + 1, dtype=np.int64)
+    np.cumsum(kept, out=first[1:])
+    slot = np.arange(total, dtype=np.int64) - np.repeat(first[:-1], kept)
+    skip = np.zeros_like(lengths) if keep == "first" else lengths - kept  # "last": the tail
+    rows = np.repeat(starts + skip, kept) + slot
+    return L, acc, slot, rows
+
+
+class PostBatchDataset(torch.utils.data.Dataset):
+    """Accounts of a container as a map-style dataset that yields whole padded batches.
+
+    ``__getitems__(indices)`` (used by ``DataLoader`` for batched fetching)
+    returns ``({"values": (B, L, d), "mask": (B, L)}, (y (B,), post_y (B, L)))``
+    with ``L`` the batch's longest account (capped at ``max_posts``); use it
+    with ``collate_fn=passthrough``.
+    """
+
+    def __init__(self, values, offsets, mask, y=None, post_codes=None, *, max_posts=None,
+                 keep="last"):
+        self.values = values
+        self.offsets = offsets
+        self.mask = mask
+        self.y = y
+        self.post_codes = post_codes
+        self.max_posts = max_posts
+        self.keep = keep
+
+    def __len__(self):
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i):
+        return self.__getitems__([i])
+
+    def batch(self, idx):
+        """The padded batch of accounts ``idx`` and the flat rows of its kept posts."""
+        idx = np.asarray(idx, dtype=np.int64)
+        L, acc, slot, rows = batch_slots(self.offsets, idx, self.max_posts, self.keep)
+        B, d = len(idx), self.values.shape[1]
+        values = np.zeros((B, L, d), dtype=np.float32)
+        mask = np.zeros((B, L), dtype=bool)
+        valid = self.mask[rows]
+        mask[acc, slot] = valid
+        if valid.all():
+            values[acc, slot] = self.values[rows]
+        else:
+            # masked-out posts stay zero: their features may be NaN or stale, and a zero
+            # attention weight times NaN would still poison the account's vector
+            values[acc[valid], slot[valid]] = self.values[rows[valid]]
+        y = torch.as_tensor(self.y[idx]) if self.y is not None else torch.zeros(B, dtype=torch.long)
+        post_y = np.full((B, L), IGNORE_INDEX, dtype=np.int64)
+        if self.post_codes is not None:
+            post_y[acc, slot] = self.post_codes[rows]
+        Xi = {"values": torch.from_numpy(values), "mask": torch.from_numpy(mask)}
+        return (Xi, (y, torch.from_numpy(post_y))), (acc, slot, rows)
+
+    def __getitems__(self, indices):
+        return self.batch(indices)[0]
+
+
+def passthrough(batch):
+    """``collate_fn`` for :class:`PostBatchDataset`: the batch is already built."""
+    return batch
+
+
+class BucketLoader:
+    """Training iterator: shuffled mini-batches of accounts with similar numbers of posts.
+
+    Used as skorch's ``iterator_train`` (called as ``BucketLoader(dataset,
+    batch_size=..., shuffle=..., collate_fn=...)``). Each epoch draws a random
+    permutation of the accounts (from torch's random state), cuts it into
+    pools of ``pool`` batches, sorts each pool by number of posts, cuts it
+    into batches and shuffles the batch order: batches stay random, but need
+    little padding (the batch is padded to its longest account).
+
+    ``dataset`` is a :class:`PostBatchDataset` or a ``Subset`` of one.
+    """
+
+    def __init__(self, dataset, batch_size=32, shuffle=True, collate_fn=passthrough, pool=50,
+                 **kwargs):
+        self.dataset = dataset
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self.collate_fn = collate_fn
+        self.pool = pool
+        base, positions = dataset, None
+        if isinstance(dataset, torch.utils.data.Subset):
+            base, positions = dataset.dataset, np.asarray(dataset.indices, dtype=np.int64)
+        lengths = np.diff(base.offsets)
+        if positions is not None:
+            lengths = lengths[positions]
+        if base.max_posts is not None:
+            lengths = np.minimum(lengths, base.max_posts)
+        self.lengths = lengths
+
+    def __len__(self):
+        return -(-len(self.lengths) // self.batch_size)
+
+    def __iter__(self):
+        n, bs = len(self.lengths), self.batch_size
+        if not self.shuffle:
+            order = np.arange(n)
+            batches = [order[s:s + bs] for s in range(0, n, bs)]
+        else:
+            perm = torch.randperm(n).numpy()
+            batches = []
+            step = bs * self.pool
+            for s in range(0, n, step):
+                chunk = perm[s:s + step]
+                chunk = chunk[np.argsort(self.lengths[chunk], kind="stable")]
+                batches.extend(chunk[k:k + bs] for k in range(0, len(chunk), bs))
+            batches = [batches[i] for i in torch.randperm(len(batches)).tolist()]
+        for idx in batches:
+            yield self.collate_fn(self.dataset.__getitems__(idx.tolist()))
+
+
+class AccountSplit:
+    """skorch ``train_split``: hold out ``fraction`` of the accounts, stratified by class when possible.
+
+    Parameters
+    ----------
+    fraction : float in (0, 1)
+    random_state : int
+    """
+
+    def __init__(self, fraction, random_state):
+        self.fraction = fraction
+        self.random_state = random_state
+
+    def __call__(self, dataset, y=None, groups=None, **kwargs):
+        from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
+
+        labels = dataset.y
+        n = len(dataset)
+        counts = np.bincount(labels)
+        counts = counts[counts > 0]
+        n_valid = int(np.ceil(self.fraction * n))
+        stratify = counts.min() >= 2 and n_valid >= len(counts) and n - n_valid >= len(counts)
+        cls = StratifiedShuffleSplit if stratify else ShuffleSplit
+        splitter = cls(n_splits=1, test_size=self.fraction, random_state=self.random_state)
+        train, valid = next(splitter.split(np.zeros(n), labels))
+        return (torch.utils.data.Subset(dataset, np.sort(train).tolist()),
+                torch.utils.data.Subset(dataset, np.sort(valid).tolist()))

