@@ -8,8 +8,9 @@ Three parts in one run (``--part all``, the default), and a diagnosis:
    Text only: the synthetic images are not informative for a pretrained image model, and a
    timm model with ``pretrained=False`` gives random features, so no image branch is measured.
    Models on the same ``StratifiedKFold`` folds over accounts (4 folds: 240 training
-   accounts): ``AttentiveProfiler`` (attention), its no-attention variant
-   (``attention=False``, mean pooling inside the network), both with the same fixed
+   accounts): ``AttentiveProfiler`` (the paper's attention), its no-attention variant
+   (``attention=False``, mean pooling inside the network), its account-aware attention
+   (``attention="account"``, added later, issue 6), all with the same fixed
    settings (``PROFILER``, chosen before this data was generated), and the paper's baselines
    on mean-pooled post embeddings (Gaussian NB, k-NN, SVC, random forest). Influencer
    accuracy, and post-category accuracy on the test accounts' posts (the baselines are
@@ -43,6 +44,10 @@ Usage::
 
     python benchmarks/bench_profiler.py [--part all|synthetic|kim|speed] [--quick]
         [--n-accounts 320] [--off-topic 0.3 0.5] [--curve-at 0.5] [--kim-accounts N]
+        [--models attention mean account]
+
+``--models`` with a subset of the profiler variants runs only those (no baselines, no
+reference row) and merges their rows into the synthetic results already on disk.
 
 Writes ``benchmarks/results/profiler.json`` (``profiler_quick.json`` with ``--quick``).
 """
@@ -50,6 +55,7 @@ Writes ``benchmarks/results/profiler.json`` (``profiler_quick.json`` with ``--qu
 from __future__ import annotations
 
 import argparse
+import copy
 import importlib.util
 import json
 import os
@@ -87,6 +93,10 @@ CURVE = (5, 10, 20, 50, 100)
 
 # the profiler on few accounts: small batches and a higher learning rate (more steps)
 PROFILER = {"max_epochs": 40, "batch_size": 8, "lr": 3e-3, "device": "cpu", "random_state": 0}
+#: profiler variants of the synthetic part: --models key -> (row name, extra parameters)
+VARIANTS = {"attention": ("AttentiveProfiler", {}),
+            "mean": ("no attention (mean pooling)", {"attention": False}),
+            "account": ("account-aware attention", {"attention": "account"})}
 
 
 def baselines(seed=0):
@@ -162,20 +172,21 @@ def run_synthetic(args):
         for k in curve:
             Xk = X if k is None else keep_last(X, k)
             pooled = pool_posts(Xk.values, Xk.offsets, Xk.mask, "mean")
-            scores, post_scores, times, attn = {}, {}, {}, []
+            scores, post_scores, times, attn = {}, {}, {}, {}
+            subset = set(args.models) != set(VARIANTS)
             # reference, not a model: what perfect attention could give -- the mean of each
             # account's on-topic posts only (ground truth), classified by Gaussian NB
             on_topic = Xk.mask & (Xk.extras["label"] == np.repeat(y, Xk.lengths))
             oracle = pool_posts(Xk.values, Xk.offsets, on_topic, "mean")
             for train, test in folds:
-                t = time.perf_counter()
-                model = GaussianNB().fit(oracle[train], y[train])
-                times.setdefault(ORACLE, []).append(time.perf_counter() - t)
-                scores.setdefault(ORACLE, []).append(accuracy_score(y[test],
-                                                                    model.predict(oracle[test])))
-                models = {"AttentiveProfiler": AttentiveProfiler(**PROFILER),
-                          "no attention (mean pooling)": AttentiveProfiler(attention=False,
-                                                                           **PROFILER)}
+                if not subset:
+                    t = time.perf_counter()
+                    model = GaussianNB().fit(oracle[train], y[train])
+                    times.setdefault(ORACLE, []).append(time.perf_counter() - t)
+                    scores.setdefault(ORACLE, []).append(
+                        accuracy_score(y[test], model.predict(oracle[test])))
+                models = {VARIANTS[m][0]: AttentiveProfiler(**VARIANTS[m][1], **PROFILER)
+                          for m in args.models}
                 for name, model in models.items():
                     t = time.perf_counter()
                     model.fit(Xk[train], y[train])
@@ -188,14 +199,14 @@ def run_synthetic(args):
                         post_scores.setdefault(name, []).append(float(np.mean(
                             model.predict_posts(Xt)[ok] == Xt.extras["label"][ok])))
                         if model.attention:
-                            attn.append(attention_stats(model, Xt, y[test]))
-                for name, model in baselines().items():
+                            attn.setdefault(name, []).append(attention_stats(model, Xt, y[test]))
+                for name, model in ({} if subset else baselines()).items():
                     t = time.perf_counter()
                     model.fit(pooled[train], y[train])
                     times.setdefault(name, []).append(time.perf_counter() - t)
                     scores.setdefault(name, []).append(accuracy_score(y[test],
                                                                       model.predict(pooled[test])))
-                if k is None:  # post-level baselines: a sample of training posts
+                if k is None and not subset:  # post-level baselines: a sample of training posts
                     in_train = np.isin(account_of_post, train) & X.mask
                     in_test = np.isin(account_of_post, test) & X.mask
                     pool = np.flatnonzero(in_train)
@@ -217,14 +228,15 @@ def run_synthetic(args):
                               "fit_seconds": float(np.mean(times[name]))}
                 if name in post_scores:
                     entry[key]["post_accuracy"] = summary(post_scores[name])
-            if attn:
-                keys = attn[0].keys()
-                stats = {key: float(np.mean([a[key] for a in attn])) for key in keys}
-                print(f"    attention on test accounts: {stats['on_topic_mass']:.3f} of the weight "
+            for name, per_fold in attn.items():
+                keys = per_fold[0].keys()
+                stats = {key: float(np.mean([a[key] for a in per_fold])) for key in keys}
+                print(f"    {name} on test accounts: {stats['on_topic_mass']:.3f} of the weight "
                       f"on on-topic posts (their share: {stats['on_topic_share']:.3f}); effective "
                       f"number of attended posts 1/sum(w^2) = {stats['effective_share']:.1%} of "
                       f"the account's posts (median over accounts)")
-                res["attention"] = stats
+                # "attention": the paper's (kept under its first name); others under their row
+                res["attention" if name == "AttentiveProfiler" else f"attention: {name}"] = stats
         out[f"off_topic={off_topic}"] = res
         if args.save is not None:  # save after each level: a long run keeps what it measured
             args.save("synthetic", out)
@@ -460,6 +472,19 @@ def run_speed(args):
             "fit_seconds": fit_total, "gpu": "no GPU on this machine: not measured"}
 
 
+def merge_synthetic(old, new):
+    """``old`` synthetic results with the rows (and attention stats) of ``new`` merged in."""
+    out = copy.deepcopy(old)
+    for level, res in new.items():
+        if level not in out:
+            out[level] = res
+            continue
+        for name, entry in res["models"].items():
+            out[level]["models"].setdefault(name, {}).update(entry)
+        out[level].update({k: v for k, v in res.items() if k.startswith("attention")})
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--part", choices=["all", "synthetic", "kim", "speed", "diagnose"],
@@ -475,6 +500,9 @@ def main():
     parser.add_argument("--off-topic", type=float, nargs="+", default=[0.3, 0.5])
     parser.add_argument("--curve-at", type=float, nargs="*", default=[0.5],
                         help="off-topic levels at which accuracy vs posts per account is measured")
+    parser.add_argument("--models", nargs="+", choices=list(VARIANTS), default=list(VARIANTS),
+                        help="profiler variants of the synthetic part; a subset runs only those "
+                        "(no baselines) and merges its rows into the results on disk")
     args = parser.parse_args()
 
     if args.quick:
@@ -489,10 +517,16 @@ def main():
     result.pop("command", None)
     # one entry per part: the parts may come from separate runs (each updates this file)
     parts = ["synthetic", "kim", "speed"] if args.part == "all" else [args.part]
-    result.setdefault("commands", {}).update({part: command.strip() for part in parts})
+    subset = args.part in ("all", "synthetic") and set(args.models) != set(VARIANTS)
+    # a run of a subset of the variants keeps the command of the full synthetic run
+    keys = [f"synthetic ({' '.join(args.models)})" if part == "synthetic" and subset else part
+            for part in parts]
+    result.setdefault("commands", {}).update({key: command.strip() for key in keys})
     t0 = time.perf_counter()
 
     def save(key=None, value=None):
+        if key == "synthetic" and set(args.models) != set(VARIANTS):
+            value = merge_synthetic(result.get("synthetic", {}), value)
         if key is not None:
             result[key] = value
         # merge with what is on disk now: parts may run as separate (even concurrent) runs
@@ -508,10 +542,16 @@ def main():
 
     args.save = save
     if args.part in ("all", "synthetic"):
-        result["synthetic_settings"] = {"n_accounts": args.n_accounts, "folds": args.folds,
-                                        "profiler": PROFILER, "n_posts": [50, 300],
-                                        "off_topic": args.off_topic, "curve_at": args.curve_at}
-        result["synthetic"] = run_synthetic(args)
+        if set(args.models) == set(VARIANTS):
+            result["synthetic_settings"] = {"n_accounts": args.n_accounts, "folds": args.folds,
+                                            "profiler": PROFILER, "n_posts": [50, 300],
+                                            "off_topic": args.off_topic,
+                                            "curve_at": args.curve_at}
+        else:
+            result.setdefault("synthetic_settings", {}).setdefault("variant_runs", {})[
+                " ".join(args.models)] = {"off_topic": args.off_topic, "curve_at": args.curve_at,
+                                          "profiler": PROFILER}
+        save("synthetic", run_synthetic(args))
     if args.part in ("all", "kim"):
         save("kim", run_kim(args))
     if args.part == "diagnose":

@@ -212,6 +212,93 @@ def test_mean_pooling_variant_and_max_posts(toy):
     assert np.all(first2.attention_weights(X)[position >= 2] == 0)
 
 
+# ------------------------------------------------------------ account-aware attention
+
+
+@pytest.fixture(scope="module")
+def fitted_account(toy):
+    X, y = toy
+    return AttentiveProfiler(**{**TINY, "attention": "account"}).fit(X, y)
+
+
+@settings(max_examples=10, deadline=None)
+@given(data=st.data())
+def test_account_attention_does_not_depend_on_batch_neighbours_or_padding(fitted_account, toy,
+                                                                          data):
+    # the account's mean post (the query) must come from its own valid posts only: not from
+    # the batch's other accounts, nor from padding or masked-out posts (whose encoding is not 0)
+    X, _ = toy
+    est = fitted_account
+    assert est.net_.module_.attention_mode == "account"
+    full_proba, full_weights = est.predict_proba(X), est.attention_weights(X)
+    idx = np.asarray(data.draw(st.lists(st.integers(0, len(X) - 1), min_size=1, max_size=12)))
+    small = copy.copy(est).set_params(batch_size=data.draw(st.integers(1, 10)))
+    rows = np.concatenate([np.arange(X.offsets[i], X.offsets[i + 1]) for i in idx])
+    np.testing.assert_allclose(small.predict_proba(X[idx]), full_proba[idx], rtol=0, atol=1e-5)
+    np.testing.assert_allclose(small.attention_weights(X[idx]), full_weights[rows], rtol=0,
+                               atol=1e-5)
+    padded = with_masked_posts(X[idx], data.draw(st.integers(1, 4)))
+    np.testing.assert_allclose(small.predict_proba(padded), full_proba[idx], rtol=0, atol=1e-5)
+    w = small.attention_weights(padded)
+    assert np.all(w[~padded.mask] == 0)
+    np.testing.assert_allclose(w[padded.mask], full_weights[rows][X.mask[rows]], atol=1e-5)
+
+
+def test_account_attention_weights_and_accounts_without_posts(fitted_account, toy):
+    X, _ = toy
+    w = fitted_account.attention_weights(X)
+    assert w.shape == (X.n_posts,) and np.all(w >= 0) and np.all(w[~X.mask] == 0)
+    n_valid = segment_sums(X.mask.astype(float), X.offsets)
+    sums = segment_sums(w, X.offsets)
+    np.testing.assert_allclose(sums[n_valid > 0], 1.0, atol=1e-5)
+    assert np.all(sums[n_valid == 0] == 0)
+    assert not np.allclose(w[X.mask], 1.0 / np.repeat(np.maximum(n_valid, 1),
+                                                      X.lengths)[X.mask])  # it learned
+    # accounts without a valid post (masked mean of nothing = 0): finite, all alike
+    proba = fitted_account.predict_proba(X)
+    assert np.isfinite(proba).all()
+    all_masked = PostFeatures(np.full((4, X.n_features), np.nan), [0, 2, 4],
+                              mask=np.zeros(4, bool))
+    empty = np.flatnonzero(X.lengths == 0)
+    np.testing.assert_allclose(fitted_account.predict_proba(all_masked),
+                               np.broadcast_to(proba[empty[0]], (2, proba.shape[1])), atol=1e-6)
+    assert np.all(fitted_account.attention_weights(all_masked) == 0)
+    assert fitted_account.predict(X[empty]).shape == (len(empty),)
+    # round trip of the new value through get_params / clone
+    assert clone(fitted_account).get_params()["attention"] == "account"
+
+
+def test_account_attention_ignores_off_topic_posts_that_look_like_other_classes():
+    # half of each account's posts are off-topic and look exactly like a post of another
+    # class (no flag tells them apart): the paper's attention scores a post from the post
+    # alone, and each look appears on- and off-topic alike, so it can do no better than
+    # uniform weights; the account-aware attention can weigh up the posts that agree with
+    # the account's dominant look, on accounts it never saw
+    def lookalikes(n_accounts, seed, n_classes=4, off_topic=0.5, d=6):
+        rng = np.random.default_rng(seed)
+        y = np.arange(n_accounts) % n_classes
+        lengths = rng.integers(8, 17, n_accounts)
+        owner = np.repeat(y, lengths)
+        n = int(lengths.sum())
+        off = rng.random(n) < off_topic
+        shown = np.where(off, (owner + rng.integers(1, n_classes, n)) % n_classes, owner)
+        values = rng.normal(scale=0.3, size=(n, d)).astype(np.float32)
+        values[np.arange(n), shown] += 1.5
+        return PostFeatures(values, np.r_[0, np.cumsum(lengths)]), y, ~off
+
+    X, y, _ = lookalikes(96, 0)
+    X_test, _, on_topic = lookalikes(64, 1)
+    params = {**TINY, "max_epochs": 30, "post_loss_weight": 0.0}
+    mass = {}
+    for attention in (True, "account"):
+        clf = AttentiveProfiler(**{**params, "attention": attention}).fit(X, y)
+        mass[attention] = clf.attention_weights(X_test)[on_topic].sum() / len(X_test)
+    share = on_topic.mean()
+    assert abs(mass[True] - share) < 0.03, (mass, share)  # the paper's: about uniform
+    assert mass["account"] > share + 0.05, (mass, share)
+    assert mass["account"] > mass[True] + 0.05, (mass, share)
+
+
 # ------------------------------------------------------------------ auxiliary task
 
 
@@ -450,7 +537,8 @@ def test_clear_errors_for_bad_input(fitted, toy, creators):
 
 
 @pytest.mark.parametrize("param, value", [
-    ("hidden_size", 0), ("dropout", 1.0), ("lr", -1.0), ("attention", "yes"), ("max_posts", 0),
+    ("hidden_size", 0), ("dropout", 1.0), ("lr", -1.0), ("attention", "yes"),
+    ("attention", "Account"), ("attention", 1), ("max_posts", 0),
     ("keep_posts", "middle"), ("optimizer", "lbfgs"), ("validation_fraction", 1.5),
     ("batch_size", 2.5), ("post_loss_weight", -0.1),
 ])

@@ -38,9 +38,17 @@ class PostAttentionNet(nn.Module):
     features already concatenated):
 
     - post encoder: ``h_i = dropout(ReLU(W_p x_i + b_p))``;
-    - post attention: ``u_i = tanh(W_a h_i + b_a)``, ``a_i = softmax_i(u_i . c)``
-      over the account's valid posts (``c`` a trainable context vector);
-      ``attention=False`` uses ``a_i = 1 / n`` (mean pooling);
+    - post attention (``attention=True``, the paper's): ``u_i = tanh(W_a h_i + b_a)``,
+      ``a_i = softmax_i(u_i . c)`` over the account's valid posts (``c`` a trainable
+      context vector shared by all accounts);
+    - account-aware attention (``attention="account"``): with ``m`` the mean of the
+      account's valid ``h_i`` (0 for an account without a valid post),
+      ``a_i = softmax_i((W_q m + b_q) . (W_k h_i) / sqrt(attention_size))``: a scaled dot
+      product between each post and a query built from the account's average post, so
+      posts agreeing with the account's dominant content can be up-weighted; ``b_q``
+      alone plays the part of the paper's shared context. ``W_q`` and ``b_q`` start at
+      zero (mean pooling at initialisation);
+    - ``attention=False`` uses ``a_i = 1 / n`` (mean pooling);
     - account vector ``s = sum_i a_i h_i``; an account without any valid post
       gets a learned "no posts" vector instead (zero at initialisation);
     - influencer head: ``W_2 dropout(ReLU(W_1 s + b_1)) + b_2`` (logits);
@@ -55,13 +63,24 @@ class PostAttentionNet(nn.Module):
     def __init__(self, n_features, n_classes, n_post_classes=0, *, hidden_size=128,
                  attention_size=64, head_hidden_size=64, dropout=0.2, attention=True):
         super().__init__()
-        self.attention = bool(attention)
+        #: "post" (the paper's), "account" (account-aware) or None (mean pooling)
+        self.attention_mode = ("account" if isinstance(attention, str) and attention == "account"
+                               else "post" if attention else None)
+        self.attention = self.attention_mode is not None
         self.encoder = nn.Sequential(
             nn.Linear(n_features, hidden_size), nn.ReLU(), nn.Dropout(dropout))
-        if self.attention:
+        if self.attention_mode == "post":
             self.attention_proj = nn.Linear(hidden_size, attention_size)
             # zero context: attention starts as mean pooling and learns to depart from it
             self.context = nn.Parameter(torch.zeros(attention_size))
+        elif self.attention_mode == "account":
+            self.query_proj = nn.Linear(hidden_size, attention_size)
+            # zero query: attention starts as mean pooling; the key projection stays random
+            # so that the query's gradient is not zero
+            nn.init.zeros_(self.query_proj.weight)
+            nn.init.zeros_(self.query_proj.bias)
+            self.key_proj = nn.Linear(hidden_size, attention_size, bias=False)
+            self.attention_scale = float(attention_size) ** -0.5
         self.no_posts = nn.Parameter(torch.zeros(hidden_size))
         self.head = nn.Sequential(
             nn.Linear(hidden_size, head_hidden_size), nn.ReLU(), nn.Dropout(dropout),
@@ -76,7 +95,17 @@ class PostAttentionNet(nn.Module):
         """Account vectors (B, hidden) and attention weights (B, L) from ``h`` (B, L, hidden)."""
         maskf = mask.to(h.dtype)
         if self.attention:
-            scores = torch.tanh(self.attention_proj(h)) @ self.context
+            # modules pickled before "account" existed have no attention_mode: the paper's
+            if getattr(self, "attention_mode", "post") == "post":
+                scores = torch.tanh(self.attention_proj(h)) @ self.context
+            else:
+                # masked mean of the account's posts: padding and masked-out posts (whose h
+                # is the encoder's output for zeros, not zero) never enter it; 0 without posts
+                m = torch.bmm(maskf.unsqueeze(1), h).squeeze(1)
+                m = m / maskf.sum(dim=1, keepdim=True).clamp(min=1.0)
+                query = self.query_proj(m)                                   # (B, A)
+                keys = self.key_proj(h)                                      # (B, L, A)
+                scores = torch.bmm(keys, query.unsqueeze(2)).squeeze(2) * self.attention_scale
             scores = scores.masked_fill(~mask, torch.finfo(scores.dtype).min)
             # softmax over an account's posts; rows without a valid post give
             # uniform garbage that the mask multiplication below zeroes

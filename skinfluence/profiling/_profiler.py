@@ -68,9 +68,14 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         Dropout after the post encoder and inside the influencer head.
     post_loss_weight : float >= 0, default=0.5
         Weight of the auxiliary post-category loss. 0 trains no post head.
-    attention : bool, default=True
-        False replaces the attention by the mean over the account's posts (the
-        paper's no-attention variant).
+    attention : bool or "account", default=True
+        True: the paper's attention, whose score of a post depends on the post
+        only (``c . tanh(W h_i + b)``, one context vector ``c`` for all
+        accounts). ``"account"``: account-aware attention, a scaled dot product
+        between each post and a projection of the mean of the account's posts,
+        so that posts agreeing with the account's dominant content can be
+        weighed up (see Notes). False replaces the attention by the mean over
+        the account's posts (the paper's no-attention variant).
     max_posts : int or None, default=None
         Use at most this many posts per account (in fit and predict); None:
         all of them.
@@ -150,6 +155,19 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
     its attention weights are all 0. Masked-out posts (``mask`` False) are
     never attended to.
 
+    The paper's attention scores each post on its own: a post about travel
+    gets the same score on a travel account as on a food account, so it cannot
+    weigh down off-topic posts that look like another topic. With
+    ``attention="account"`` the score of post ``i`` is
+    ``(W_q m + b_q) . (W_k h_i) / sqrt(attention_size)``, with ``h_i`` the
+    encoded post and ``m`` the mean of the account's encoded valid posts (0
+    for an account without a valid post); ``W_q`` and ``b_q`` start at zero,
+    so training starts from mean pooling. A dot product with the account's
+    mean was chosen over an additive ``c . tanh(W h_i + U m + b)`` because it
+    measures the agreement of a post with its account directly (a bilinear
+    form), whereas the additive score can only express it through the
+    saturation of tanh.
+
     Inference batches accounts sorted by their number of posts, which
     minimises padding; results do not depend on the other accounts of ``X``.
 
@@ -221,9 +239,11 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
                 raise _param_error(_NAME, name, "a float >= 0", value)
         if not _is_real(self.lr) or self.lr <= 0:
             raise _param_error(_NAME, "lr", "a float > 0", self.lr)
-        for name in ("attention", "early_stopping"):
-            if not isinstance(getattr(self, name), (bool, np.bool_)):
-                raise _param_error(_NAME, name, "a bool", getattr(self, name))
+        if not (isinstance(self.attention, (bool, np.bool_))
+                or (isinstance(self.attention, str) and self.attention == "account")):
+            raise _param_error(_NAME, "attention", "a bool or 'account'", self.attention)
+        if not isinstance(self.early_stopping, (bool, np.bool_)):
+            raise _param_error(_NAME, "early_stopping", "a bool", self.early_stopping)
         if self.max_posts is not None and (not _is_int(self.max_posts) or self.max_posts < 1):
             raise _param_error(_NAME, "max_posts", "None or an int >= 1", self.max_posts)
         if self.keep_posts not in ("last", "first"):
@@ -369,7 +389,8 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
             module__attention_size=self.attention_size,
             module__head_hidden_size=self.head_hidden_size,
             module__dropout=float(self.dropout),
-            module__attention=bool(self.attention),
+            module__attention=(self.attention if isinstance(self.attention, str)
+                               else bool(self.attention)),
             criterion=JointLoss,
             criterion__post_loss_weight=float(self.post_loss_weight),
             optimizer=self._optimizer_class(torch),
@@ -680,6 +701,8 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
             {"hidden_size": 8, "attention_size": 4, "head_hidden_size": 8, "max_epochs": 2,
              "batch_size": 4, "attention": False, "max_posts": 3, "post_loss_weight": 0.0,
              "device": "cpu", "random_state": 0},
+            {"hidden_size": 8, "attention_size": 4, "head_hidden_size": 8, "max_epochs": 2,
+             "batch_size": 4, "attention": "account", "device": "cpu", "random_state": 0},
         ]
 
 
