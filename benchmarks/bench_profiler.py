@@ -96,7 +96,8 @@ PROFILER = {"max_epochs": 40, "batch_size": 8, "lr": 3e-3, "device": "cpu", "ran
 #: profiler variants of the synthetic part: --models key -> (row name, extra parameters)
 VARIANTS = {"attention": ("AttentiveProfiler", {}),
             "mean": ("no attention (mean pooling)", {"attention": False}),
-            "account": ("account-aware attention", {"attention": "account"})}
+            "account": ("account-aware attention", {"attention": "account"}),
+            "mixture": ("mixture attention", {"attention": "mixture"})}
 
 
 def baselines(seed=0):

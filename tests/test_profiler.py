@@ -268,24 +268,26 @@ def test_account_attention_weights_and_accounts_without_posts(fitted_account, to
     assert clone(fitted_account).get_params()["attention"] == "account"
 
 
+def lookalikes(n_accounts, seed, n_classes=4, off_topic=0.5, d=6):
+    """Accounts whose off-topic posts look exactly like a post of another class."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n_accounts) % n_classes
+    lengths = rng.integers(8, 17, n_accounts)
+    owner = np.repeat(y, lengths)
+    n = int(lengths.sum())
+    off = rng.random(n) < off_topic
+    shown = np.where(off, (owner + rng.integers(1, n_classes, n)) % n_classes, owner)
+    values = rng.normal(scale=0.3, size=(n, d)).astype(np.float32)
+    values[np.arange(n), shown] += 1.5
+    return PostFeatures(values, np.r_[0, np.cumsum(lengths)]), y, ~off
+
+
 def test_account_attention_ignores_off_topic_posts_that_look_like_other_classes():
     # half of each account's posts are off-topic and look exactly like a post of another
     # class (no flag tells them apart): the paper's attention scores a post from the post
     # alone, and each look appears on- and off-topic alike, so it can do no better than
     # uniform weights; the account-aware attention can weigh up the posts that agree with
     # the account's dominant look, on accounts it never saw
-    def lookalikes(n_accounts, seed, n_classes=4, off_topic=0.5, d=6):
-        rng = np.random.default_rng(seed)
-        y = np.arange(n_accounts) % n_classes
-        lengths = rng.integers(8, 17, n_accounts)
-        owner = np.repeat(y, lengths)
-        n = int(lengths.sum())
-        off = rng.random(n) < off_topic
-        shown = np.where(off, (owner + rng.integers(1, n_classes, n)) % n_classes, owner)
-        values = rng.normal(scale=0.3, size=(n, d)).astype(np.float32)
-        values[np.arange(n), shown] += 1.5
-        return PostFeatures(values, np.r_[0, np.cumsum(lengths)]), y, ~off
-
     X, y, _ = lookalikes(96, 0)
     X_test, _, on_topic = lookalikes(64, 1)
     params = {**TINY, "max_epochs": 30, "post_loss_weight": 0.0}
@@ -297,6 +299,125 @@ def test_account_attention_ignores_off_topic_posts_that_look_like_other_classes(
     assert abs(mass[True] - share) < 0.03, (mass, share)  # the paper's: about uniform
     assert mass["account"] > share + 0.05, (mass, share)
     assert mass["account"] > mass[True] + 0.05, (mass, share)
+
+
+# ------------------------------------------------------------------ mixture attention
+
+
+def named(toy):
+    """The toy data with account classes named like its post categories (tied mixture)."""
+    X, y = toy
+    return X, np.array([f"cat{k}" for k in y], dtype=object)
+
+
+@pytest.fixture(scope="module", params=["instance head", "post head"])
+def fitted_mixture(request, toy):
+    X, y = toy if request.param == "instance head" else named(toy)
+    est = AttentiveProfiler(**{**TINY, "attention": "mixture"}).fit(X, y)
+    assert est.net_.module_.tied == (request.param == "post head")
+    return est
+
+
+@settings(max_examples=10, deadline=None)
+@given(data=st.data())
+def test_mixture_attention_does_not_depend_on_batch_neighbours_or_padding(fitted_mixture, toy,
+                                                                          data):
+    X, _ = toy
+    est = fitted_mixture
+    full_proba, full_weights = est.predict_proba(X), est.attention_weights(X)
+    idx = np.asarray(data.draw(st.lists(st.integers(0, len(X) - 1), min_size=1, max_size=12)))
+    small = copy.copy(est).set_params(batch_size=data.draw(st.integers(1, 10)))
+    rows = np.concatenate([np.arange(X.offsets[i], X.offsets[i + 1]) for i in idx])
+    np.testing.assert_allclose(small.predict_proba(X[idx]), full_proba[idx], rtol=0, atol=1e-5)
+    np.testing.assert_allclose(small.attention_weights(X[idx]), full_weights[rows], rtol=0,
+                               atol=1e-5)
+    padded = with_masked_posts(X[idx], data.draw(st.integers(1, 4)))
+    np.testing.assert_allclose(small.predict_proba(padded), full_proba[idx], rtol=0, atol=1e-5)
+    w = small.attention_weights(padded)
+    assert np.all(w[~padded.mask] == 0)
+    np.testing.assert_allclose(w[padded.mask], full_weights[rows][X.mask[rows]], atol=1e-5)
+
+
+def test_mixture_attention_weights_share_and_accounts_without_posts(fitted_mixture, toy):
+    X, _ = toy
+    est = fitted_mixture
+    w = est.attention_weights(X)
+    assert w.shape == (X.n_posts,) and np.all(w >= 0) and np.all(w[~X.mask] == 0)
+    n_valid = segment_sums(X.mask.astype(float), X.offsets)
+    sums = segment_sums(w, X.offsets)
+    np.testing.assert_allclose(sums[n_valid > 0], 1.0, atol=1e-5)
+    assert np.all(sums[n_valid == 0] == 0)
+    assert 0.0 < est.off_topic_share_ < 1.0
+    # without a valid post the log-likelihood is empty: the class bias alone decides
+    bias = est.net_.module_.class_bias.detach().numpy().astype(np.float64)
+    expected = np.exp(bias - bias.max()) / np.exp(bias - bias.max()).sum()
+    empty = np.flatnonzero(n_valid == 0)
+    np.testing.assert_allclose(est.predict_proba(X[empty]),
+                               np.broadcast_to(expected, (len(empty), len(bias))), atol=1e-6)
+    assert clone(est).get_params()["attention"] == "mixture"
+    # only the mixture has an estimated off-topic share
+    assert AttentiveProfiler(**TINY).fit(*toy).off_topic_share_ is None
+
+
+@pytest.mark.parametrize("tied", [False, True])
+def test_mixture_logits_are_the_mixture_log_likelihood(tied):
+    # the module against the formula written out in numpy, on random weights
+    from skinfluence.profiling._module import PostAttentionNet
+
+    rng = np.random.default_rng(3)
+    C, P, d, L = 3, 5, 4, 6
+    torch.manual_seed(0)
+    tie = [4, 0, 2]
+    prior = np.log(rng.dirichlet(np.ones(P)))
+    net = PostAttentionNet(d, C, P, hidden_size=7, dropout=0.0, attention="mixture",
+                           class_to_post=tie if tied else None, post_log_prior=prior.tolist())
+    with torch.no_grad():
+        net.off_topic_logit.fill_(0.4)
+        net.class_bias.copy_(torch.as_tensor(rng.normal(size=C), dtype=torch.float32))
+        if tied:
+            net.off_topic_weights.copy_(torch.as_tensor(rng.normal(size=P), dtype=torch.float32))
+    net.eval()
+    values = torch.as_tensor(rng.normal(size=(2, L, d)), dtype=torch.float32)
+    mask = torch.as_tensor(rng.random((2, L)) < 0.7)
+    logits, _, weights = net(values, mask)
+    with torch.no_grad():
+        h = net.encode_posts(values).double().numpy()
+    alpha = 1.0 / (1.0 + np.exp(-0.4))
+    for b in range(2):
+        total = net.class_bias.detach().double().numpy().copy()
+        resp = []
+        for i in np.flatnonzero(mask[b].numpy()):
+            if tied:
+                z = net.post_head.weight.detach().double().numpy() @ h[b, i] + \
+                    net.post_head.bias.detach().double().numpy()
+                q = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+                lik = q / np.exp(prior)                                     # p(x | category)
+                ow = np.exp(net.off_topic_weights.detach().double().numpy())
+                on = np.array([lik[tie[k]] for k in range(C)])
+                off = np.array([(np.delete(ow, tie[k]) * np.delete(lik, tie[k])).sum()
+                                / np.delete(ow, tie[k]).sum() for k in range(C)])
+            else:
+                z = net.instance_head.weight.detach().double().numpy() @ h[b, i] + \
+                    net.instance_head.bias.detach().double().numpy()
+                on = C * np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+                off = np.ones(C)
+            total += np.log((1 - alpha) * on + alpha * off)
+            resp.append((1 - alpha) * on / ((1 - alpha) * on + alpha * off))
+        np.testing.assert_allclose(logits[b].detach().numpy(), total, rtol=1e-4, atol=1e-4)
+        r = np.array(resp)[:, int(np.argmax(total))]
+        np.testing.assert_allclose(weights[b].detach().numpy()[mask[b].numpy()], r / r.sum(),
+                                   rtol=1e-4, atol=1e-5)
+
+
+def test_mixture_attention_weighs_down_off_topic_lookalikes():
+    # off-topic posts look exactly like posts of another class: the paper's attention stays
+    # about uniform (see above), the mixture weighs them down on accounts it never saw
+    X_test, y_test, on_topic = lookalikes(64, 1)
+    params = {**TINY, "max_epochs": 30, "post_loss_weight": 0.0, "attention": "mixture"}
+    clf = AttentiveProfiler(**params).fit(*lookalikes(96, 0)[:2])
+    mass = clf.attention_weights(X_test)[on_topic].sum() / len(X_test)
+    assert mass > on_topic.mean() + 0.1, (mass, on_topic.mean())
+    assert clf.score(X_test, y_test) > 0.7  # chance: 0.25
 
 
 # ------------------------------------------------------------------ auxiliary task
@@ -538,7 +659,7 @@ def test_clear_errors_for_bad_input(fitted, toy, creators):
 
 @pytest.mark.parametrize("param, value", [
     ("hidden_size", 0), ("dropout", 1.0), ("lr", -1.0), ("attention", "yes"),
-    ("attention", "Account"), ("attention", 1), ("max_posts", 0),
+    ("attention", "Account"), ("attention", 1), ("attention", "Mixture"), ("max_posts", 0),
     ("keep_posts", "middle"), ("optimizer", "lbfgs"), ("validation_fraction", 1.5),
     ("batch_size", 2.5), ("post_loss_weight", -0.1),
 ])

@@ -48,6 +48,16 @@ class PostAttentionNet(nn.Module):
       posts agreeing with the account's dominant content can be up-weighted; ``b_q``
       alone plays the part of the paper's shared context. ``W_q`` and ``b_q`` start at
       zero (mean pooling at initialisation);
+    - mixture attention (``attention="mixture"``): each post is on the account's topic
+      with probability ``1 - alpha`` and off it otherwise; the account's logit for class
+      ``k`` is its log-likelihood under that mixture, ``b_k + sum_i log((1 - alpha) r_ik +
+      alpha o_ik)``, where ``r_ik`` is post ``i``'s likelihood ratio for class ``k`` and
+      ``o_ik`` its likelihood of being an off-topic post (a learned mixture of the other
+      post categories); the attention weight of a post is the posterior probability that it
+      is on the predicted topic, normalised over the account. With post categories that
+      include every account class (``class_to_post``), ``r_ik`` and ``o_ik`` come from the
+      auxiliary post head (its log-softmax minus the categories' log prior); otherwise from
+      an instance head over the account classes (``o_ik = 1``);
     - ``attention=False`` uses ``a_i = 1 / n`` (mean pooling);
     - account vector ``s = sum_i a_i h_i``; an account without any valid post
       gets a learned "no posts" vector instead (zero at initialisation);
@@ -61,14 +71,21 @@ class PostAttentionNet(nn.Module):
     """
 
     def __init__(self, n_features, n_classes, n_post_classes=0, *, hidden_size=128,
-                 attention_size=64, head_hidden_size=64, dropout=0.2, attention=True):
+                 attention_size=64, head_hidden_size=64, dropout=0.2, attention=True,
+                 class_to_post=None, post_log_prior=None):
         super().__init__()
-        #: "post" (the paper's), "account" (account-aware) or None (mean pooling)
-        self.attention_mode = ("account" if isinstance(attention, str) and attention == "account"
+        #: "post" (the paper's), "account" (account-aware), "mixture" or None (mean pooling)
+        self.attention_mode = (attention if isinstance(attention, str)
+                               and attention in ("account", "mixture")
                                else "post" if attention else None)
         self.attention = self.attention_mode is not None
         self.encoder = nn.Sequential(
             nn.Linear(n_features, hidden_size), nn.ReLU(), nn.Dropout(dropout))
+        if self.attention_mode == "mixture":
+            self.post_head = nn.Linear(hidden_size, n_post_classes) if n_post_classes else None
+            self._init_mixture(n_classes, n_post_classes, hidden_size, class_to_post,
+                               post_log_prior)
+            return
         if self.attention_mode == "post":
             self.attention_proj = nn.Linear(hidden_size, attention_size)
             # zero context: attention starts as mean pooling and learns to depart from it
@@ -85,7 +102,68 @@ class PostAttentionNet(nn.Module):
         self.head = nn.Sequential(
             nn.Linear(hidden_size, head_hidden_size), nn.ReLU(), nn.Dropout(dropout),
             nn.Linear(head_hidden_size, n_classes))
+        # created last: the other variants' initial weights are those of earlier releases
         self.post_head = nn.Linear(hidden_size, n_post_classes) if n_post_classes else None
+
+    def _init_mixture(self, n_classes, n_post_classes, hidden_size, class_to_post,
+                      post_log_prior):
+        # alpha = sigmoid(off_topic_logit): the share of off-topic posts, 0.5 at the start
+        self.off_topic_logit = nn.Parameter(torch.zeros(()))
+        self.class_bias = nn.Parameter(torch.zeros(n_classes))
+        self.n_classes = n_classes
+        tied = class_to_post is not None and self.post_head is not None
+        self.tied = tied
+        if tied:
+            tie = torch.as_tensor(class_to_post, dtype=torch.long)
+            if tie.shape != (n_classes,) or tie.min() < 0 or tie.max() >= n_post_classes:
+                raise ValueError("class_to_post must give a post category for every class")
+            prior = (torch.zeros(n_post_classes) if post_log_prior is None
+                     else torch.as_tensor(post_log_prior, dtype=torch.float32))
+            self.register_buffer("class_to_post", tie)
+            self.register_buffer("post_log_prior", prior)
+            # which post categories off-topic posts come from (uniform at the start); a
+            # class's own category is excluded from its off-topic mixture
+            self.off_topic_weights = nn.Parameter(torch.zeros(n_post_classes))
+            own = torch.zeros(n_classes, n_post_classes, dtype=torch.bool)
+            own[torch.arange(n_classes), tie] = True
+            self.register_buffer("own_category", own)
+        else:
+            self.instance_head = nn.Linear(hidden_size, n_classes)
+
+    def mixture_terms(self, h, post_logits):
+        """Per-post log-likelihood terms ``(on, off)`` of shape (B, L, C) (mixture attention).
+
+        ``on[b, i, k] = log((1 - alpha) r_ik)`` and ``off[b, i, k] = log(alpha o_ik)``, up to a
+        per-post constant (which cancels in the softmax over classes).
+        """
+        log_alpha = nn.functional.logsigmoid(self.off_topic_logit)
+        log_1m_alpha = nn.functional.logsigmoid(-self.off_topic_logit)
+        if self.tied:
+            # log p(x_i | category) up to a per-post constant
+            lik = torch.log_softmax(post_logits, dim=-1) - self.post_log_prior
+            on = log_1m_alpha + lik[..., self.class_to_post]
+            lw = torch.log_softmax(self.off_topic_weights, dim=0).expand_as(self.own_category)
+            lw = lw.masked_fill(self.own_category, float("-inf"))
+            lw = lw - torch.logsumexp(lw, dim=1, keepdim=True)          # (C, P), rows sum to 1
+            off = log_alpha + torch.logsumexp(lik.unsqueeze(-2) + lw, dim=-1)
+        else:
+            # likelihood ratio against the average class: C p_ik; off-topic ratio 1
+            lik = torch.log_softmax(self.instance_head(h), dim=-1) + float(np.log(self.n_classes))
+            on = log_1m_alpha + lik
+            off = log_alpha.expand_as(on)
+        return on, off
+
+    def mixture_forward(self, h, mask, post_logits):
+        on, off = self.mixture_terms(h, post_logits)
+        ll = torch.logaddexp(on, off) * mask.unsqueeze(-1).to(h.dtype)   # padding adds 0
+        logits = ll.sum(dim=1) + self.class_bias
+        # attention: posterior probability that a post is on the predicted topic
+        best = logits.argmax(dim=1)
+        index = best.view(-1, 1, 1).expand(-1, h.shape[1], 1)
+        resp = torch.exp(on.gather(2, index) - torch.logaddexp(on, off).gather(2, index))
+        resp = resp.squeeze(2) * mask.to(h.dtype)
+        weights = resp / resp.sum(dim=1, keepdim=True).clamp(min=torch.finfo(h.dtype).tiny)
+        return logits, weights
 
     def encode_posts(self, values):
         """Post representations ``h`` of shape (..., hidden_size)."""
@@ -119,6 +197,10 @@ class PostAttentionNet(nn.Module):
 
     def forward(self, values, mask):
         h = self.encode_posts(values)
+        if getattr(self, "attention_mode", "post") == "mixture":
+            post_logits = self.post_head(h) if self.post_head is not None else None
+            logits, weights = self.mixture_forward(h, mask, post_logits)
+            return logits, post_logits, weights
         pooled, weights = self.pool(h, mask)
         logits = self.head(pooled)
         post_logits = self.post_head(h) if self.post_head is not None else None

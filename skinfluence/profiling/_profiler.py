@@ -240,8 +240,9 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         if not _is_real(self.lr) or self.lr <= 0:
             raise _param_error(_NAME, "lr", "a float > 0", self.lr)
         if not (isinstance(self.attention, (bool, np.bool_))
-                or (isinstance(self.attention, str) and self.attention == "account")):
-            raise _param_error(_NAME, "attention", "a bool or 'account'", self.attention)
+                or (isinstance(self.attention, str) and self.attention in ("account", "mixture"))):
+            raise _param_error(_NAME, "attention", "a bool, 'account' or 'mixture'",
+                               self.attention)
         if not isinstance(self.early_stopping, (bool, np.bool_)):
             raise _param_error(_NAME, "early_stopping", "a bool", self.early_stopping)
         if self.max_posts is not None and (not _is_int(self.max_posts) or self.max_posts < 1):
@@ -372,6 +373,7 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
 
         from ._module import AccountSplit, BucketLoader, JointLoss, PostAttentionNet, passthrough
 
+        class_to_post, post_log_prior = self._mixture_tie(classes, post_classes, post_codes)
         device = _resolve_device(self.device, _NAME)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         callbacks = list(copy.deepcopy(list(self.callbacks or [])))
@@ -391,6 +393,8 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
             module__dropout=float(self.dropout),
             module__attention=(self.attention if isinstance(self.attention, str)
                                else bool(self.attention)),
+            module__class_to_post=class_to_post,
+            module__post_log_prior=post_log_prior,
             criterion=JointLoss,
             criterion__post_loss_weight=float(self.post_loss_weight),
             optimizer=self._optimizer_class(torch),
@@ -426,7 +430,33 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         self.net_ = net
         self.history_ = net.history
         self.n_iter_ = len(net.history)
+        module = net.module_
+        self.off_topic_share_ = (float(torch.sigmoid(module.off_topic_logit.detach()).cpu())
+                                 if self._is_mixture() else None)
         return self
+
+    def _is_mixture(self):
+        return isinstance(self.attention, str) and self.attention == "mixture"
+
+    def _mixture_tie(self, classes, post_classes, post_codes):
+        """Post category of every account class, and the categories' log prior (mixture only).
+
+        ``(None, None)`` unless ``attention="mixture"`` and every account class is also a
+        post category: the mixture then reads the post head (see Notes); otherwise it
+        learns an instance head over the account classes.
+        """
+        if not self._is_mixture() or post_codes is None:
+            return None, None
+        position = {}
+        for i, c in enumerate(post_classes.tolist()):
+            position.setdefault(c, i)
+        try:
+            tie = [position[c] for c in classes.tolist()]
+        except (KeyError, TypeError):  # a class that is no post category (or unhashable)
+            return None, None
+        known = post_codes[post_codes >= 0]
+        counts = np.bincount(known, minlength=len(post_classes)).astype(np.float64) + 1.0
+        return tie, np.log(counts / counts.sum()).tolist()
 
     # ------------------------------------------------------------------ infer
 
@@ -703,6 +733,8 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
              "device": "cpu", "random_state": 0},
             {"hidden_size": 8, "attention_size": 4, "head_hidden_size": 8, "max_epochs": 2,
              "batch_size": 4, "attention": "account", "device": "cpu", "random_state": 0},
+            {"hidden_size": 8, "attention_size": 4, "head_hidden_size": 8, "max_epochs": 2,
+             "batch_size": 4, "attention": "mixture", "device": "cpu", "random_state": 0},
         ]
 
 
