@@ -10,7 +10,8 @@ Three parts in one run (``--part all``, the default), and a diagnosis:
    Models on the same ``StratifiedKFold`` folds over accounts (4 folds: 240 training
    accounts): ``AttentiveProfiler`` (the paper's attention), its no-attention variant
    (``attention=False``, mean pooling inside the network), its account-aware attention
-   (``attention="account"``, added later, issue 6), all with the same fixed
+   (``attention="account"``) and its mixture attention (``attention="mixture"``), both added
+   later (issue 6), all with the same fixed
    settings (``PROFILER``, chosen before this data was generated), and the paper's baselines
    on mean-pooled post embeddings (Gaussian NB, k-NN, SVC, random forest). Influencer
    accuracy, and post-category accuracy on the test accounts' posts (the baselines are
@@ -29,7 +30,8 @@ Three parts in one run (``--part all``, the default), and a diagnosis:
    no post labels: the data has none) against TF-IDF + logistic regression and mean-pooled
    MiniLM + logistic regression, in the same run.
 3. **speed** -- one training epoch of ``AttentiveProfiler`` against a plain PyTorch loop over
-   the same module, loss, optimizer and batches; accounts/s for training and inference.
+   the same module, loss, optimizer and batches; accounts/s for training and inference (and
+   for ``attention="mixture"``).
 
 4. **diagnose** (``--part diagnose``, not part of ``all``) -- why attention trails mean
    pooling: training variants (dropout, weight decay, no post loss, early stopping, fewer
@@ -44,10 +46,10 @@ Usage::
 
     python benchmarks/bench_profiler.py [--part all|synthetic|kim|speed] [--quick]
         [--n-accounts 320] [--off-topic 0.3 0.5] [--curve-at 0.5] [--kim-accounts N]
-        [--models attention mean account]
+        [--models attention mean account mixture mixture-cv]
 
 ``--models`` with a subset of the profiler variants runs only those (no baselines, no
-reference row) and merges their rows into the synthetic results already on disk.
+reference row) and merges their rows into the synthetic (or kim) results already on disk.
 
 Writes ``benchmarks/results/profiler.json`` (``profiler_quick.json`` with ``--quick``).
 """
@@ -72,7 +74,7 @@ from sklearn.ensemble import RandomForestClassifier  # noqa: E402
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import accuracy_score, f1_score  # noqa: E402
-from sklearn.model_selection import GroupKFold, StratifiedKFold  # noqa: E402
+from sklearn.model_selection import GridSearchCV, GroupKFold, StratifiedKFold  # noqa: E402
 from sklearn.naive_bayes import GaussianNB  # noqa: E402
 from sklearn.neighbors import KNeighborsClassifier  # noqa: E402
 from sklearn.pipeline import make_pipeline, make_union  # noqa: E402
@@ -97,7 +99,21 @@ PROFILER = {"max_epochs": 40, "batch_size": 8, "lr": 3e-3, "device": "cpu", "ran
 VARIANTS = {"attention": ("AttentiveProfiler", {}),
             "mean": ("no attention (mean pooling)", {"attention": False}),
             "account": ("account-aware attention", {"attention": "account"}),
-            "mixture": ("mixture attention", {"attention": "mixture"})}
+            "mixture": ("mixture attention", {"attention": "mixture"}),
+            # post_loss_weight chosen inside each training fold (GridSearchCV, 3 inner folds,
+            # account accuracy): the mixture's post head serves both tasks
+            "mixture-cv": ("mixture attention, post_loss_weight by inner CV",
+                           {"attention": "mixture", "grid": {"post_loss_weight": [0.5, 2.0]}})}
+
+
+def profiler(params, **fixed):
+    """The profiler of a variant: a GridSearchCV over its ``grid`` when it has one."""
+    params = dict(params)
+    grid = params.pop("grid", None)
+    est = AttentiveProfiler(**params, **fixed)
+    if grid is None:
+        return est
+    return GridSearchCV(est, grid, cv=StratifiedKFold(3, shuffle=True, random_state=0))
 
 
 def baselines(seed=0):
@@ -132,9 +148,12 @@ def attention_stats(model, X, y):
     valid = np.bincount(acc, X.mask, minlength=n)
     has = valid > 0
     n_eff = 1.0 / np.maximum(np.bincount(acc, w * w, minlength=n), 1e-12)
-    return {"on_topic_mass": float(np.bincount(acc, w * on, minlength=n)[has].mean()),
-            "on_topic_share": float((np.bincount(acc, on, minlength=n)[has] / valid[has]).mean()),
-            "effective_share": float(np.median(n_eff[has] / valid[has]))}
+    stats = {"on_topic_mass": float(np.bincount(acc, w * on, minlength=n)[has].mean()),
+             "on_topic_share": float((np.bincount(acc, on, minlength=n)[has] / valid[has]).mean()),
+             "effective_share": float(np.median(n_eff[has] / valid[has]))}
+    if getattr(model, "off_topic_share_", None) is not None:  # the mixture's learned share
+        stats["off_topic_share"] = float(model.off_topic_share_)
+    return stats
 
 
 def summary(values):
@@ -173,7 +192,7 @@ def run_synthetic(args):
         for k in curve:
             Xk = X if k is None else keep_last(X, k)
             pooled = pool_posts(Xk.values, Xk.offsets, Xk.mask, "mean")
-            scores, post_scores, times, attn = {}, {}, {}, {}
+            scores, post_scores, times, attn, chosen = {}, {}, {}, {}, {}
             subset = set(args.models) != set(VARIANTS)
             # reference, not a model: what perfect attention could give -- the mean of each
             # account's on-topic posts only (ground truth), classified by Gaussian NB
@@ -186,12 +205,15 @@ def run_synthetic(args):
                     times.setdefault(ORACLE, []).append(time.perf_counter() - t)
                     scores.setdefault(ORACLE, []).append(
                         accuracy_score(y[test], model.predict(oracle[test])))
-                models = {VARIANTS[m][0]: AttentiveProfiler(**VARIANTS[m][1], **PROFILER)
+                models = {VARIANTS[m][0]: profiler(VARIANTS[m][1], **PROFILER)
                           for m in args.models}
                 for name, model in models.items():
                     t = time.perf_counter()
                     model.fit(Xk[train], y[train])
                     times.setdefault(name, []).append(time.perf_counter() - t)
+                    if isinstance(model, GridSearchCV):
+                        chosen.setdefault(name, []).append(model.best_params_)
+                        model = model.best_estimator_
                     scores.setdefault(name, []).append(accuracy_score(y[test],
                                                                       model.predict(Xk[test])))
                     if k is None:
@@ -229,6 +251,9 @@ def run_synthetic(args):
                               "fit_seconds": float(np.mean(times[name]))}
                 if name in post_scores:
                     entry[key]["post_accuracy"] = summary(post_scores[name])
+                if name in chosen:
+                    entry[key]["chosen_params"] = chosen[name]
+                    print(f"      chosen per fold: {chosen[name]}")
             for name, per_fold in attn.items():
                 keys = per_fold[0].keys()
                 stats = {key: float(np.mean([a[key] for a in per_fold])) for key in keys}
@@ -372,16 +397,18 @@ def run_kim(args):
                                                                ngram_range=(1, 2)))
 
     lr = LogisticRegression(C=10.0, max_iter=2000)
-    models = {
+    # a subset of the profiler variants (--models) runs without the baselines
+    models = {} if set(args.models) != set(VARIANTS) else {
         "TF-IDF + LR": (make_pipeline(make_union(tfidf("caption"), tfidf("image_description")),
                                       lr), frame),
         "MiniLM mean-pooled + LR": (lr, pooled),
-        "AttentiveProfiler": (AttentiveProfiler(batch_size=128, max_epochs=20, device="cpu",
-                                                random_state=0), X),
-        "no attention (mean pooling)": (AttentiveProfiler(attention=False, batch_size=128,
-                                                          max_epochs=20, device="cpu",
-                                                          random_state=0), X),
     }
+    for m in args.models:
+        name, params = VARIANTS[m]
+        if "grid" in params:  # no post labels here: post_loss_weight has no effect
+            continue
+        models[name] = (profiler(params, batch_size=128, max_epochs=20, device="cpu",
+                                 random_state=0), X)
     res = {"accounts": len(frame), "sample": sample.strip(" ()") or "all accounts",
            "posts": X.n_posts, "posts_per_account": {"min": int(lengths.min()),
                                                       "median": float(np.median(lengths)),
@@ -457,6 +484,13 @@ def run_speed(args):
             (Xi, _), _ = ds.batch(np.arange(start, min(start + 16, len(X))))
             module(Xi["values"], Xi["mask"])
     plain_infer = time.perf_counter() - t
+    # the mixture attention: same settings, its own module (epoch and inference time)
+    mix = AttentiveProfiler(attention="mixture", max_epochs=n_epochs, batch_size=16,
+                            device="cpu", random_state=0).fit(X, y_names)
+    mix_epoch = float(np.median([row["dur"] for row in mix.history_][1:]))
+    t = time.perf_counter()
+    mix.predict_proba(X)
+    mix_infer = time.perf_counter() - t
     sk, pl = float(np.median(skorch_epochs)), float(np.median(plain_epochs))
     print(f"\n== speed ({len(X)} accounts, {X.n_posts:,} posts, 384 features, batch 16, CPU, "
           f"{torch.get_num_threads()} torch thread)")
@@ -465,12 +499,17 @@ def run_speed(args):
     print(f"  inference (all accounts): AttentiveProfiler {infer:.3f} s "
           f"({len(X) / infer:,.0f} accounts/s), plain loop in account order {plain_infer:.3f} s")
     print(f"  whole fit ({n_epochs} epochs, with set-up): {fit_total:.2f} s")
+    print(f"  attention='mixture': training epoch {mix_epoch:.3f} s ({len(X) / mix_epoch:,.0f} "
+          f"accounts/s), inference {mix_infer:.3f} s ({len(X) / mix_infer:,.0f} accounts/s)")
     return {"accounts": len(X), "posts": X.n_posts, "batch_size": 16,
             "epoch_seconds_profiler": skorch_epochs, "epoch_seconds_plain": plain_epochs,
             "epoch_median_profiler": sk, "epoch_median_plain": pl, "overhead": sk / pl,
             "train_accounts_per_s": len(X) / sk, "infer_seconds": infer,
             "infer_accounts_per_s": len(X) / infer, "plain_infer_seconds": plain_infer,
-            "fit_seconds": fit_total, "gpu": "no GPU on this machine: not measured"}
+            "fit_seconds": fit_total, "mixture_epoch_median": mix_epoch,
+            "mixture_train_accounts_per_s": len(X) / mix_epoch,
+            "mixture_infer_seconds": mix_infer, "mixture_infer_accounts_per_s": len(X) / mix_infer,
+            "gpu": "no GPU on this machine: not measured"}
 
 
 def merge_synthetic(old, new):
@@ -502,8 +541,8 @@ def main():
     parser.add_argument("--curve-at", type=float, nargs="*", default=[0.5],
                         help="off-topic levels at which accuracy vs posts per account is measured")
     parser.add_argument("--models", nargs="+", choices=list(VARIANTS), default=list(VARIANTS),
-                        help="profiler variants of the synthetic part; a subset runs only those "
-                        "(no baselines) and merges its rows into the results on disk")
+                        help="profiler variants of the synthetic and kim parts; a subset runs "
+                        "only those (no baselines) and merges its rows into the results on disk")
     args = parser.parse_args()
 
     if args.quick:
@@ -518,16 +557,20 @@ def main():
     result.pop("command", None)
     # one entry per part: the parts may come from separate runs (each updates this file)
     parts = ["synthetic", "kim", "speed"] if args.part == "all" else [args.part]
-    subset = args.part in ("all", "synthetic") and set(args.models) != set(VARIANTS)
-    # a run of a subset of the variants keeps the command of the full synthetic run
-    keys = [f"synthetic ({' '.join(args.models)})" if part == "synthetic" and subset else part
-            for part in parts]
+    subset = args.part in ("all", "synthetic", "kim") and set(args.models) != set(VARIANTS)
+    # a run of a subset of the variants keeps the command of the full run of its part
+    keys = [f"{part} ({' '.join(args.models)})" if part in ("synthetic", "kim") and subset
+            else part for part in parts]
+    if "synthetic" in keys and sorted(args.off_topic) != [0.3, 0.5]:  # other levels
+        keys[keys.index("synthetic")] = f"synthetic (off_topic {' '.join(map(str, args.off_topic))})"
     result.setdefault("commands", {}).update({key: command.strip() for key in keys})
     t0 = time.perf_counter()
 
     def save(key=None, value=None):
-        if key == "synthetic" and set(args.models) != set(VARIANTS):
+        if key == "synthetic":  # new levels (and rows) are added to those already measured
             value = merge_synthetic(result.get("synthetic", {}), value)
+        if key == "kim" and set(args.models) != set(VARIANTS) and "kim" in result:
+            value = {**result["kim"], "models": {**result["kim"]["models"], **value["models"]}}
         if key is not None:
             result[key] = value
         # merge with what is on disk now: parts may run as separate (even concurrent) runs
@@ -544,10 +587,12 @@ def main():
     args.save = save
     if args.part in ("all", "synthetic"):
         if set(args.models) == set(VARIANTS):
-            result["synthetic_settings"] = {"n_accounts": args.n_accounts, "folds": args.folds,
-                                            "profiler": PROFILER, "n_posts": [50, 300],
-                                            "off_topic": args.off_topic,
-                                            "curve_at": args.curve_at}
+            before = result.get("synthetic_settings", {})
+            result["synthetic_settings"] = {
+                **before, "n_accounts": args.n_accounts, "folds": args.folds,
+                "profiler": PROFILER, "n_posts": [50, 300],
+                "off_topic": sorted(set(before.get("off_topic", [])) | set(args.off_topic)),
+                "curve_at": sorted(set(before.get("curve_at", [])) | set(args.curve_at))}
         else:
             result.setdefault("synthetic_settings", {}).setdefault("variant_runs", {})[
                 " ".join(args.models)] = {"off_topic": args.off_topic, "curve_at": args.curve_at,

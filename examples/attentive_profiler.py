@@ -8,15 +8,17 @@ relied on. Here:
    posts such as selfies, memes and promotions);
 2. per-post caption embeddings (all-MiniLM-L6-v2, offline) from ``PostEncoder``, with each
    post's category as the auxiliary post-level label;
-3. ``make_pipeline(PostEncoder(...), AttentiveProfiler(...))`` fitted on 75 % of the
-   accounts, scored on the rest;
+3. ``make_pipeline(PostEncoder(...), AttentiveProfiler(attention="mixture"))`` fitted on
+   75 % of the accounts, scored on the rest, beside its twins with the paper's attention
+   and with mean pooling (same settings, same split);
 4. one test account's profile: its predicted topic, its most attended posts (caption,
    weight, true and predicted category) and the attention plot, saved to
    ``examples/output/attentive_profiler.png``.
 
 Usage::
 
-    python examples/attentive_profiler.py [--accounts 96] [--cache-dir DIR] [--out PNG]
+    python examples/attentive_profiler.py [--accounts 96] [--attention mixture|paper|account|none]
+        [--cache-dir DIR] [--out PNG]
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ from skinfluence.features._text import SentenceEmbedder  # noqa: E402
 from skinfluence.profiling import AttentiveProfiler  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
+#: --attention choice -> AttentiveProfiler(attention=...)
+ATTENTION = {"mixture": "mixture", "paper": True, "account": "account", "none": False}
 
 
 def main():
@@ -53,6 +57,8 @@ def main():
                         default=Path.home() / ".cache" / "skinfluence" / "embeddings")
     parser.add_argument("--out", type=Path, default=REPO / "examples" / "output" /
                         "attentive_profiler.png")
+    parser.add_argument("--attention", choices=list(ATTENTION), default="mixture",
+                        help="the profiler's attention (the others are trained as twins)")
     args = parser.parse_args()
 
     data = make_creators(args.accounts, n_topics=4, n_post_categories=8, n_posts=(20, 50),
@@ -63,7 +69,8 @@ def main():
     model = make_pipeline(
         PostEncoder([("caption", SentenceEmbedder(pooling=None, cache_dir=args.cache_dir))],
                     label_field="label"),
-        AttentiveProfiler(max_epochs=40, batch_size=16, random_state=0),
+        AttentiveProfiler(attention=ATTENTION[args.attention], max_epochs=40, batch_size=16,
+                          random_state=0),
     )
     model.fit(frame.iloc[train], y[train])
     encoder, profiler = model[0], model[-1]
@@ -81,20 +88,31 @@ def main():
           f"(chance {1 / len(data.post_category_names):.2f})")
 
     # over all test accounts: does the attention find the on-topic posts? (the truth is known
-    # here: make_creators labels every post) and the no-attention twin, for comparison
-    w_all = profiler.attention_weights(X)
+    # here: make_creators labels every post), and the twins with the other attentions
     acc_of = X.account_index()
     on_all = labels == y[test][acc_of]
-    mass = np.bincount(acc_of, w_all * on_all, minlength=len(X)).mean()
     share = (np.bincount(acc_of, on_all, minlength=len(X)) / np.maximum(X.lengths, 1)).mean()
-    n_eff = 1 / np.bincount(acc_of, w_all.astype(float) ** 2, minlength=len(X))
-    print(f"all test accounts: {mass:.0%} of the attention on on-topic posts (they are "
-          f"{share:.0%} of the posts); attention spread over {np.median(n_eff / X.lengths):.0%} "
-          "of an account's posts (1/sum(w^2), median)")
-    twin = clone(profiler).set_params(attention=False).fit(encoder.transform(frame.iloc[train]),
-                                                           y[train])
-    print(f"no-attention twin (mean pooling, same settings): test accuracy "
-          f"{twin.score(X, y[test]):.3f}")
+
+    def where_attention_goes(est):
+        w_all = est.attention_weights(X)
+        mass = np.bincount(acc_of, w_all * on_all, minlength=len(X)).mean()
+        n_eff = 1 / np.bincount(acc_of, w_all.astype(float) ** 2, minlength=len(X))
+        return (f"{mass:.0%} of the attention on on-topic posts (they are {share:.0%} of the "
+                f"posts), spread over {np.median(n_eff / X.lengths):.0%} of an account's posts "
+                "(1/sum(w^2), median)")
+
+    print(f"all test accounts: {where_attention_goes(profiler)}")
+    if profiler.off_topic_share_ is not None:
+        print(f"learned share of off-topic posts: {profiler.off_topic_share_:.2f} (the mixture's "
+              "prior; the data has 0.40)")
+    X_train = encoder.transform(frame.iloc[train])
+    for name, attention in ATTENTION.items():
+        if name == args.attention or name == "account":
+            continue
+        twin = clone(profiler).set_params(attention=attention).fit(X_train, y[train])
+        print(f"twin with attention={attention!r} (same settings): test accuracy "
+              f"{twin.score(X, y[test]):.3f}" + ("" if attention is False else
+                                                  f"; {where_attention_goes(twin)}"))
 
     # one profile: the test account with the most off-topic posts among the correct ones
     texts = np.asarray(flatten_posts(test_frame).column("text").to_pylist(), dtype=object)

@@ -359,6 +359,14 @@ def test_mixture_attention_weights_share_and_accounts_without_posts(fitted_mixtu
     assert AttentiveProfiler(**TINY).fit(*toy).off_topic_share_ is None
 
 
+def test_mixture_pickle_round_trip(fitted_mixture, toy):
+    X, _ = toy
+    again = pickle.loads(pickle.dumps(fitted_mixture))
+    np.testing.assert_array_equal(again.predict_proba(X), fitted_mixture.predict_proba(X))
+    np.testing.assert_array_equal(again.attention_weights(X), fitted_mixture.attention_weights(X))
+    assert again.off_topic_share_ == fitted_mixture.off_topic_share_
+
+
 @pytest.mark.parametrize("tied", [False, True])
 def test_mixture_logits_are_the_mixture_log_likelihood(tied):
     # the module against the formula written out in numpy, on random weights
@@ -550,7 +558,7 @@ def test_pipeline_grid_search_and_cross_val_score_on_account_frames(creators):
     cv = StratifiedKFold(3, shuffle=True, random_state=0)
     scores = cross_val_score(pipe, frame, y, cv=cv)
     assert scores.mean() > 0.6, scores  # chance: 1/3
-    search = GridSearchCV(pipe, {"attentiveprofiler__attention": [True, False],
+    search = GridSearchCV(pipe, {"attentiveprofiler__attention": [True, False, "mixture"],
                                  "attentiveprofiler__post_loss_weight": [0.0, 0.5]}, cv=2)
     search.fit(frame, y)
     assert search.best_score_ > 0.5
@@ -561,12 +569,17 @@ def test_pipeline_grid_search_and_cross_val_score_on_account_frames(creators):
         assert best[-1].predict_posts(posts).shape == (posts.n_posts,)
 
 
-def test_learns_topics_and_post_categories(creators):
+@pytest.mark.parametrize("attention", [True, "mixture"])
+def test_learns_topics_and_post_categories(creators, attention):
     frame, y = creators
     train, test = np.arange(48), np.arange(48, 72)
     enc = minilm_encoder().fit(frame.iloc[train])
     X_train, X_test = enc.transform(frame.iloc[train]), enc.transform(frame.iloc[test])
-    clf = AttentiveProfiler(**{**TINY, "hidden_size": 32, "max_epochs": 20}).fit(X_train, y[train])
+    clf = AttentiveProfiler(**{**TINY, "hidden_size": 32, "max_epochs": 20,
+                               "attention": attention}).fit(X_train, y[train])
+    # the topics are post categories: the mixture reads the post head
+    if attention == "mixture":
+        assert clf.net_.module_.tied
     assert (clf.predict(X_test) == y[test]).mean() > 0.6  # chance: 1/3
     labels = X_test.extras["label"]
     known = X_test.mask & pd.notna(labels)

@@ -68,14 +68,18 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         Dropout after the post encoder and inside the influencer head.
     post_loss_weight : float >= 0, default=0.5
         Weight of the auxiliary post-category loss. 0 trains no post head.
-    attention : bool or "account", default=True
+    attention : bool, "account" or "mixture", default=True
         True: the paper's attention, whose score of a post depends on the post
         only (``c . tanh(W h_i + b)``, one context vector ``c`` for all
         accounts). ``"account"``: account-aware attention, a scaled dot product
         between each post and a projection of the mean of the account's posts,
         so that posts agreeing with the account's dominant content can be
-        weighed up (see Notes). False replaces the attention by the mean over
-        the account's posts (the paper's no-attention variant).
+        weighed up (see Notes). ``"mixture"``: each post is on the account's
+        topic or off it; the account is classified by the likelihood of its
+        posts under that mixture, and a post's weight is the posterior
+        probability that it is on the predicted topic (see Notes). False
+        replaces the attention by the mean over the account's posts (the
+        paper's no-attention variant).
     max_posts : int or None, default=None
         Use at most this many posts per account (in fit and predict); None:
         all of them.
@@ -141,6 +145,9 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         Number of epochs run.
     device_ : str
         Device the module is on.
+    off_topic_share_ : float or None
+        With ``attention="mixture"``: the learned prior probability that a post
+        is off its account's topic; None otherwise.
 
     See Also
     --------
@@ -167,6 +174,22 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
     measures the agreement of a post with its account directly (a bilinear
     form), whereas the additive score can only express it through the
     saturation of tanh.
+
+    With ``attention="mixture"`` every post ``i`` of an account of class ``k``
+    is on topic with probability ``1 - alpha`` and off topic otherwise
+    (``alpha`` is learned, ``off_topic_share_``). The logit of class ``k`` is
+    the account's log-likelihood ``b_k + sum_i log((1 - alpha) r_ik + alpha
+    o_ik)``: ``r_ik`` is how much more likely post ``i`` is under class ``k``
+    than on average, and ``o_ik`` how likely it is as an off-topic post. When
+    every account class is also a post category (``post_classes_``), both come
+    from the post head: ``r_ik`` is the post's likelihood for the category of
+    ``k`` (its post-head probability divided by the category's training
+    share), ``o_ik`` a learned mixture of the other categories; otherwise an
+    instance head over the account classes gives ``r_ik`` and ``o_ik = 1``. A
+    post that looks off topic adds a bounded amount, where mean pooling lets
+    it pull the account's vector away; unlike a softmax attention, every post
+    keeps its evidence. An account without a valid post is classified by
+    ``b`` alone.
 
     Inference batches accounts sorted by their number of posts, which
     minimises padding; results do not depend on the other accounts of ``X``.
