@@ -567,14 +567,14 @@ def main():
     t0 = time.perf_counter()
 
     def save(key=None, value=None):
-        if key == "synthetic":  # new levels (and rows) are added to those already measured
-            value = merge_synthetic(result.get("synthetic", {}), value)
-        if key == "kim" and set(args.models) != set(VARIANTS) and "kim" in result:
-            value = {**result["kim"], "models": {**result["kim"]["models"], **value["models"]}}
-        if key is not None:
-            result[key] = value
         # merge with what is on disk now: parts may run as separate (even concurrent) runs
         on_disk = json.loads(out_path.read_text()) if out_path.exists() else {}
+        if key == "synthetic":  # new levels (and rows) are added to those already measured
+            value = merge_synthetic(on_disk.get("synthetic", result.get("synthetic", {})), value)
+        if key == "kim" and set(args.models) != set(VARIANTS) and "kim" in on_disk:
+            value = {**on_disk["kim"], "models": {**on_disk["kim"]["models"], **value["models"]}}
+        if key is not None:
+            result[key] = value
         mine = parts + ["synthetic_settings"] if "synthetic" in parts else parts
         for name, entry in on_disk.items():
             if name == "commands":
@@ -594,9 +594,12 @@ def main():
                 "off_topic": sorted(set(before.get("off_topic", [])) | set(args.off_topic)),
                 "curve_at": sorted(set(before.get("curve_at", [])) | set(args.curve_at))}
         else:
-            result.setdefault("synthetic_settings", {}).setdefault("variant_runs", {})[
-                " ".join(args.models)] = {"off_topic": args.off_topic, "curve_at": args.curve_at,
-                                          "profiler": PROFILER}
+            on_disk = json.loads(out_path.read_text()) if out_path.exists() else {}
+            settings = on_disk.get("synthetic_settings", result.get("synthetic_settings", {}))
+            settings.setdefault("variant_runs", {})[
+                f"{' '.join(args.models)} (off_topic {' '.join(map(str, args.off_topic))})"] = {
+                "off_topic": args.off_topic, "curve_at": args.curve_at, "profiler": PROFILER}
+            result["synthetic_settings"] = settings
         save("synthetic", run_synthetic(args))
     if args.part in ("all", "kim"):
         save("kim", run_kim(args))

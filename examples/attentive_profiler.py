@@ -131,8 +131,9 @@ def main():
     print("most attended posts:")
     for k in np.argsort(-w)[:5]:
         print(f"  {w[k]:.3f}  [{labels[a + k]} -> {post_pred[k]}]  {texts[a + k]}")
-    print("least attended posts:")
-    for k in np.argsort(w)[:3]:
+    print("least attended posts (of those with features; an empty caption is masked out):")
+    valid = np.flatnonzero(one.mask)
+    for k in valid[np.argsort(w[valid])][:3]:
         print(f"  {w[k]:.3f}  [{labels[a + k]} -> {post_pred[k]}]  {texts[a + k]}")
     on_topic = labels[a:b] == y[test][i]
     print(f"attention on on-topic posts: {w[on_topic].sum():.0%} "
