@@ -101,6 +101,37 @@ def with_masked_posts(X, k, *, seed=0):
 # ------------------------------------------------------------- padding and masking
 
 
+def assert_independent_of_batch_neighbours_and_padding(est, X, data):
+    """Predictions and weights of a sample of accounts, alone, in other batch sizes and with
+    masked-out posts (NaN features) appended, equal those computed on all of ``X``."""
+    full_proba, full_weights = est.predict_proba(X), est.attention_weights(X)
+    idx = np.asarray(data.draw(st.lists(st.integers(0, len(X) - 1), min_size=1, max_size=12)))
+    small = copy.copy(est).set_params(batch_size=data.draw(st.integers(1, 10)))
+    rows = np.concatenate([np.arange(X.offsets[i], X.offsets[i + 1]) for i in idx])
+    np.testing.assert_allclose(small.predict_proba(X[idx]), full_proba[idx], rtol=0, atol=1e-5)
+    np.testing.assert_allclose(small.attention_weights(X[idx]), full_weights[rows], rtol=0,
+                               atol=1e-5)
+    padded = with_masked_posts(X[idx], data.draw(st.integers(1, 4)))
+    np.testing.assert_allclose(small.predict_proba(padded), full_proba[idx], rtol=0, atol=1e-5)
+    w = small.attention_weights(padded)
+    assert np.all(w[~padded.mask] == 0)
+    np.testing.assert_allclose(w[padded.mask], full_weights[rows][X.mask[rows]], atol=1e-5)
+
+
+def assert_weights_form_a_distribution(est, X):
+    """Weights >= 0, 0 on masked-out posts, summing to 1 over accounts with a valid post and
+    to 0 over the others; returns them and the number of valid posts per account."""
+    w = est.attention_weights(X)
+    assert w.shape == (X.n_posts,) and np.all(w >= 0) and np.all(w[~X.mask] == 0)
+    n_valid = segment_sums(X.mask.astype(float), X.offsets)
+    sums = segment_sums(w, X.offsets)
+    np.testing.assert_allclose(sums[n_valid > 0], 1.0, atol=1e-5)
+    assert np.all(sums[n_valid == 0] == 0)
+    return w, n_valid
+
+
+
+
 @settings(max_examples=25, deadline=None)
 @given(data=st.data())
 def test_prediction_does_not_depend_on_batch_or_neighbours(fitted, toy, data):
@@ -228,30 +259,13 @@ def test_account_attention_does_not_depend_on_batch_neighbours_or_padding(fitted
     # the account's mean post (the query) must come from its own valid posts only: not from
     # the batch's other accounts, nor from padding or masked-out posts (whose encoding is not 0)
     X, _ = toy
-    est = fitted_account
-    assert est.net_.module_.attention_mode == "account"
-    full_proba, full_weights = est.predict_proba(X), est.attention_weights(X)
-    idx = np.asarray(data.draw(st.lists(st.integers(0, len(X) - 1), min_size=1, max_size=12)))
-    small = copy.copy(est).set_params(batch_size=data.draw(st.integers(1, 10)))
-    rows = np.concatenate([np.arange(X.offsets[i], X.offsets[i + 1]) for i in idx])
-    np.testing.assert_allclose(small.predict_proba(X[idx]), full_proba[idx], rtol=0, atol=1e-5)
-    np.testing.assert_allclose(small.attention_weights(X[idx]), full_weights[rows], rtol=0,
-                               atol=1e-5)
-    padded = with_masked_posts(X[idx], data.draw(st.integers(1, 4)))
-    np.testing.assert_allclose(small.predict_proba(padded), full_proba[idx], rtol=0, atol=1e-5)
-    w = small.attention_weights(padded)
-    assert np.all(w[~padded.mask] == 0)
-    np.testing.assert_allclose(w[padded.mask], full_weights[rows][X.mask[rows]], atol=1e-5)
+    assert fitted_account.net_.module_.attention_mode == "account"
+    assert_independent_of_batch_neighbours_and_padding(fitted_account, X, data)
 
 
 def test_account_attention_weights_and_accounts_without_posts(fitted_account, toy):
     X, _ = toy
-    w = fitted_account.attention_weights(X)
-    assert w.shape == (X.n_posts,) and np.all(w >= 0) and np.all(w[~X.mask] == 0)
-    n_valid = segment_sums(X.mask.astype(float), X.offsets)
-    sums = segment_sums(w, X.offsets)
-    np.testing.assert_allclose(sums[n_valid > 0], 1.0, atol=1e-5)
-    assert np.all(sums[n_valid == 0] == 0)
+    w, n_valid = assert_weights_form_a_distribution(fitted_account, X)
     assert not np.allclose(w[X.mask], 1.0 / np.repeat(np.maximum(n_valid, 1),
                                                       X.lengths)[X.mask])  # it learned
     # accounts without a valid post (masked mean of nothing = 0): finite, all alike
@@ -323,30 +337,14 @@ def fitted_mixture(request, toy):
 def test_mixture_attention_does_not_depend_on_batch_neighbours_or_padding(fitted_mixture, toy,
                                                                           data):
     X, _ = toy
-    est = fitted_mixture
-    full_proba, full_weights = est.predict_proba(X), est.attention_weights(X)
-    idx = np.asarray(data.draw(st.lists(st.integers(0, len(X) - 1), min_size=1, max_size=12)))
-    small = copy.copy(est).set_params(batch_size=data.draw(st.integers(1, 10)))
-    rows = np.concatenate([np.arange(X.offsets[i], X.offsets[i + 1]) for i in idx])
-    np.testing.assert_allclose(small.predict_proba(X[idx]), full_proba[idx], rtol=0, atol=1e-5)
-    np.testing.assert_allclose(small.attention_weights(X[idx]), full_weights[rows], rtol=0,
-                               atol=1e-5)
-    padded = with_masked_posts(X[idx], data.draw(st.integers(1, 4)))
-    np.testing.assert_allclose(small.predict_proba(padded), full_proba[idx], rtol=0, atol=1e-5)
-    w = small.attention_weights(padded)
-    assert np.all(w[~padded.mask] == 0)
-    np.testing.assert_allclose(w[padded.mask], full_weights[rows][X.mask[rows]], atol=1e-5)
+    assert fitted_mixture.net_.module_.attention_mode == "mixture"
+    assert_independent_of_batch_neighbours_and_padding(fitted_mixture, X, data)
 
 
 def test_mixture_attention_weights_share_and_accounts_without_posts(fitted_mixture, toy):
     X, _ = toy
     est = fitted_mixture
-    w = est.attention_weights(X)
-    assert w.shape == (X.n_posts,) and np.all(w >= 0) and np.all(w[~X.mask] == 0)
-    n_valid = segment_sums(X.mask.astype(float), X.offsets)
-    sums = segment_sums(w, X.offsets)
-    np.testing.assert_allclose(sums[n_valid > 0], 1.0, atol=1e-5)
-    assert np.all(sums[n_valid == 0] == 0)
+    _, n_valid = assert_weights_form_a_distribution(est, X)
     assert 0.0 < est.off_topic_share_ < 1.0
     # without a valid post the log-likelihood is empty: the class bias alone decides
     bias = est.net_.module_.class_bias.detach().numpy().astype(np.float64)
