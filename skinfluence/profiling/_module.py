@@ -155,12 +155,12 @@ class PostAttentionNet(nn.Module):
 
     def mixture_forward(self, h, mask, post_logits):
         on, off = self.mixture_terms(h, post_logits)
-        ll = torch.logaddexp(on, off) * mask.unsqueeze(-1).to(h.dtype)   # padding adds 0
-        logits = ll.sum(dim=1) + self.class_bias
+        post_ll = torch.logaddexp(on, off)                               # (B, L, C)
+        logits = (post_ll * mask.unsqueeze(-1).to(h.dtype)).sum(dim=1) + self.class_bias
         # attention: posterior probability that a post is on the predicted topic
         best = logits.argmax(dim=1)
         index = best.view(-1, 1, 1).expand(-1, h.shape[1], 1)
-        resp = torch.exp(on.gather(2, index) - torch.logaddexp(on, off).gather(2, index))
+        resp = torch.exp(on.gather(2, index) - post_ll.gather(2, index))
         resp = resp.squeeze(2) * mask.to(h.dtype)
         weights = resp / resp.sum(dim=1, keepdim=True).clamp(min=torch.finfo(h.dtype).tiny)
         return logits, weights

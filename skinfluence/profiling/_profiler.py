@@ -470,9 +470,7 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         """
         if not self._is_mixture() or post_codes is None:
             return None, None
-        position = {}
-        for i, c in enumerate(post_classes.tolist()):
-            position.setdefault(c, i)
+        position = {c: i for i, c in enumerate(post_classes.tolist())}  # unique (np.unique)
         try:
             tie = [position[c] for c in classes.tolist()]
         except (KeyError, TypeError):  # a class that is no post category (or unhashable)
