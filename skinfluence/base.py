@@ -1,40 +1,112 @@
-"""Base mixin of every skinfluence component.
+"""Base mixin and tags of every skinfluence component.
 
 :class:`ComponentMixin` goes on the left of scikit-learn's mixins and
-``BaseEstimator`` (``class X(ComponentMixin, TransformerMixin, BaseEstimator)``)
-and adds what the registry and the shared tests need:
+``BaseEstimator`` (``class X(ComponentMixin, TransformerMixin, BaseEstimator)``).
 
-- ``get_test_params()``: cheap constructor arguments for the shared tests, so
-  every registered component (plugins too) is checked without a central table;
-- ``_skinfluence_input``: what ``X`` is (``"array"``, ``"account_frame"``, ...);
-  sklearn's shared checks only exercise 2-D array input, so components of the
-  other kinds are covered by :mod:`skinfluence.utils.estimator_checks`;
-- ``_expected_failed_checks()``: sklearn checks known to fail, each with its reason;
-- ``_check_extras()``: one clear error naming the extra to install, at fit time.
+What a component accepts is declared the scikit-learn way, in ``__sklearn_tags__``:
+``ComponentMixin`` turns scikit-learn's ``Tags`` into :class:`SkinfluenceTags`, whose
+``input_tags`` is a :class:`SkinfluenceInputTags` with one flag per kind of input that
+scikit-learn has no word for (account frames, ragged posts, pairs, queries). A component
+sets them in its own ``__sklearn_tags__`` after calling ``super()``::
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.account_frame = True
+        tags.input_tags.two_d_array = False
+        return tags
+
+``sklearn.utils.get_tags(est)`` returns them, and scikit-learn's own tag checks accept
+them (they are subclasses of its dataclasses). scikit-learn's shared checks skip every
+estimator whose input is not a 2-D array; :mod:`skinfluence.utils.estimator_checks`
+reads these tags to build the right input from the data generators and runs the
+library's own API checks on it.
+
+``ComponentMixin`` also gives ``get_test_params()`` (cheap constructor arguments for
+the shared tests, plugins included) and ``_check_extras()`` (one clear error naming the
+extra to install, at fit time).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from typing import ClassVar
+
+from sklearn.utils import InputTags, Tags
 
 from .exceptions import MissingDependencyError
 from .utils._optional import EXTRAS, install_hint, missing_modules
 
-__all__ = ["ComponentMixin", "INPUT_KINDS"]
+__all__ = ["ComponentMixin", "SkinfluenceInputTags", "SkinfluenceTags"]
 
-#: What a component accepts as ``X``.
-INPUT_KINDS = ("array", "account_frame", "text", "images", "pairs", "posts")
+
+@dataclass(slots=True)
+class SkinfluenceInputTags(InputTags):
+    """scikit-learn's input tags plus the kinds of input skinfluence components take.
+
+    Parameters
+    ----------
+    account_frame : bool, default=False
+        ``X`` is an account frame: one row per account, its posts nested in a column.
+    posts : bool, default=False
+        ``X`` is a :class:`~skinfluence.PostFeatures` container (ragged per-post values).
+    pairs : bool, default=False
+        ``X`` describes pairs of accounts (A, B), one row per pair.
+    queries : bool, default=False
+        Rows belong to queries (a ``qid`` per row, e.g. one brand's candidates).
+    requires_posts : bool, default=True
+        For account-frame components: whether the nested posts column is required
+        (False for components that read profile columns only).
+    post_fields : tuple of str, default=()
+        Post fields the component reads (e.g. ``("caption",)`` or ``("image",)``); the
+        shared checks generate account frames whose posts carry them.
+    nested_param : str or None, default=None
+        The parameter naming the nested column, when it is not ``posts_column``.
+    """
+
+    account_frame: bool = False
+    posts: bool = False
+    pairs: bool = False
+    queries: bool = False
+    requires_posts: bool = True
+    post_fields: tuple = ()
+    nested_param: str | None = None
+
+
+@dataclass(slots=True)
+class SkinfluenceTags(Tags):
+    """scikit-learn's ``Tags`` with skinfluence's input tags and declared extras.
+
+    Parameters
+    ----------
+    extras : tuple of str, default=()
+        The skinfluence extras (``pip install "skinfluence[extra]"``) the component
+        needs at fit time.
+    """
+
+    extras: tuple = ()
+
+
+def _as_skinfluence_tags(tags: Tags) -> SkinfluenceTags:
+    if isinstance(tags, SkinfluenceTags):
+        return tags
+    values = {f.name: getattr(tags, f.name) for f in fields(Tags)}
+    inp = values["input_tags"]
+    values["input_tags"] = SkinfluenceInputTags(
+        **{f.name: getattr(inp, f.name) for f in fields(InputTags)}
+    )
+    return SkinfluenceTags(**values)
 
 
 class ComponentMixin:
-    """Mixin of every skinfluence component (registry and shared-test hooks)."""
+    """Mixin of every skinfluence component (tags, test parameters, extras)."""
 
     _skinfluence_kind: ClassVar[str | None] = None
     _skinfluence_extras: ClassVar[tuple[str, ...]] = ()
-    _skinfluence_input: ClassVar[str] = "array"
-    #: For account-frame components: whether the nested posts column is required
-    #: (False for components that read profile columns only, e.g. ProfileFeatures).
-    _skinfluence_requires_posts: ClassVar[bool] = True
+
+    def __sklearn_tags__(self):
+        tags = _as_skinfluence_tags(super().__sklearn_tags__())
+        tags.extras = tuple(self._skinfluence_extras)
+        return tags
 
     @classmethod
     def get_test_params(cls) -> list[dict]:

@@ -92,7 +92,11 @@ def test_unknown_attribute():
 def needs_torch_component():
     @register("profiler", extras=("torch",))
     class _NeedsTorch(ComponentMixin, TransformerMixin, BaseEstimator):
-        _skinfluence_input = "account_frame"
+        def __sklearn_tags__(self):
+            tags = super().__sklearn_tags__()
+            tags.input_tags.account_frame = True
+            tags.input_tags.two_d_array = False
+            return tags
 
         def __init__(self, hidden=8):
             self.hidden = hidden

@@ -15,6 +15,7 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import get_tags
 from sklearn.utils.estimator_checks import check_estimator
 
 from skinfluence import EngagementAggregator, make_creators
@@ -57,7 +58,8 @@ def test_sklearn_shared_checks(params):
 
 def test_registered_as_segmenter():
     assert KMeansSegmenter._skinfluence_kind == "segmenter"
-    assert KMeansSegmenter._skinfluence_input == "array"
+    tags = get_tags(KMeansSegmenter())
+    assert tags.input_tags.two_d_array and not tags.input_tags.account_frame
 
 
 # ---------------------------------------------------------------------------- silhouette

@@ -119,7 +119,6 @@ class EngagementAggregator(ComponentMixin, TransformerMixin, BaseEstimator):
            [ 6.  ,   nan]])
     """
 
-    _skinfluence_input = "account_frame"
 
     def __init__(
         self,
@@ -427,6 +426,7 @@ class EngagementAggregator(ComponentMixin, TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.account_frame = True
         tags.input_tags.two_d_array = False
         tags.input_tags.allow_nan = True
         return tags

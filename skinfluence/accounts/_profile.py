@@ -162,9 +162,7 @@ class ProfileFeatures(ComponentMixin, TransformerMixin, BaseEstimator):
            [  9.,   9.,   1.]])
     """
 
-    _skinfluence_input = "account_frame"
     # reads scalar profile columns only: a profile table without posts is valid input
-    _skinfluence_requires_posts = False
 
     def __init__(
         self,
@@ -418,6 +416,8 @@ class ProfileFeatures(ComponentMixin, TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.account_frame = True
+        tags.input_tags.requires_posts = False
         tags.input_tags.two_d_array = False
         tags.input_tags.allow_nan = True
         return tags

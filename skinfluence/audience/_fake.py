@@ -156,7 +156,6 @@ class FakeFollowerDetector(ComponentMixin, ClassifierMixin, BaseEstimator):
     (2, 2)
     """
 
-    _skinfluence_input = "array"
 
     def __init__(
         self,

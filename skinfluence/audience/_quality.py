@@ -266,9 +266,7 @@ class AudienceQuality(ComponentMixin, TransformerMixin, BaseEstimator):
     True
     """
 
-    _skinfluence_input = "account_frame"
     # the parameter naming the nested column (the shared checks drop it to test the error)
-    _skinfluence_nested_param = "audience_column"
 
     def __init__(
         self,
@@ -619,6 +617,8 @@ class AudienceQuality(ComponentMixin, TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.account_frame = True
+        tags.input_tags.nested_param = "audience_column"
         tags.input_tags.two_d_array = False
         tags.input_tags.allow_nan = True
         return tags

@@ -58,7 +58,6 @@ class PostsText(ComponentMixin, TransformerMixin, BaseEstimator):
     ['new lipstick | gym day', '']
     """
 
-    _skinfluence_input = "account_frame"
 
     def __init__(self, field="text", *, separator="\n", posts_column=POSTS_COLUMN):
         self.field = field
@@ -122,6 +121,7 @@ class PostsText(ComponentMixin, TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.account_frame = True
         tags.input_tags.two_d_array = False
         tags.input_tags.string = True
         tags.transformer_tags.preserves_dtype = []

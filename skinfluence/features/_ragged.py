@@ -615,7 +615,6 @@ class _PostExtractor(_OutputMixin, ComponentMixin, TransformerMixin, BaseEstimat
     ``(n_posts, n_features)`` and ``(n_posts,)``, plus ``_post_feature_names()``.
     """
 
-    _skinfluence_input = "account_frame"
 
     # parameters every subclass has: pooling, fill_value, posts_column
 
@@ -714,6 +713,7 @@ class _PostExtractor(_OutputMixin, ComponentMixin, TransformerMixin, BaseEstimat
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.account_frame = True
         tags.input_tags.two_d_array = False
         tags.input_tags.string = True
         tags.transformer_tags.preserves_dtype = []
@@ -926,7 +926,6 @@ class PostEncoder(_OutputMixin, ComponentMixin, TransformerMixin, BaseEstimator)
     [[0.41, 0.0], [0.0, 1.0]]
     """
 
-    _skinfluence_input = "account_frame"
 
     def __init__(self, extractors, *, label_field=None, engagement_fields=None, extra_fields=(),
                  mask_mode="all", posts_column=POSTS_COLUMN):
@@ -1145,6 +1144,7 @@ class PostEncoder(_OutputMixin, ComponentMixin, TransformerMixin, BaseEstimator)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.account_frame = True
         tags.input_tags.two_d_array = False
         tags.input_tags.string = True
         tags.transformer_tags.preserves_dtype = []
@@ -1229,7 +1229,6 @@ class PostPooler(_OutputMixin, ComponentMixin, TransformerMixin, BaseEstimator):
     [[2.0, 3.0], [5.0, 5.0]]
     """
 
-    _skinfluence_input = "posts"
 
     def __init__(self, method="mean", *, weight="engagement", weight_transform="log1p",
                  fill_value=0.0):
@@ -1339,6 +1338,7 @@ class PostPooler(_OutputMixin, ComponentMixin, TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.posts = True
         tags.input_tags.two_d_array = False
         tags.transformer_tags.preserves_dtype = []
         return tags

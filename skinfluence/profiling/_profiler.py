@@ -215,7 +215,6 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
     True
     """
 
-    _skinfluence_input = "posts"
 
     def __init__(self, hidden_size=128, *, attention_size=64, head_hidden_size=64, dropout=0.2,
                  post_loss_weight=0.5, attention=True, max_posts=None, keep_posts="last",
@@ -738,6 +737,7 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.posts = True
         tags.input_tags.two_d_array = False
         return tags
 

@@ -262,7 +262,6 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
     [1, 2, 0]
     """
 
-    _skinfluence_input = "pairs"
 
     def __init__(
         self,
@@ -346,6 +345,7 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.pairs = True
         tags.classifier_tags.multi_class = False
         tags.input_tags.allow_nan = False
         return tags

@@ -32,7 +32,7 @@ import pandas as pd
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import KFold, cross_val_score
-from sklearn.utils import _safe_indexing
+from sklearn.utils import _safe_indexing, get_tags
 
 from ..exceptions import AccountFrameError, MissingDependencyError
 from ..nested import nest_posts
@@ -135,14 +135,22 @@ def _check_frame(estimator):
     Components whose input is an account frame with another nested column (e.g.
     ``AudienceQuality``'s follower samples) or posts with images provide their
     own small frame; components that read per-post features
-    (``_skinfluence_input = "posts"``) get :func:`make_check_posts`.
+    (the ``posts`` input tag) get :func:`make_check_posts`.
     """
     make = getattr(type(estimator), "_make_check_frame", None)
     if make is not None:
         return make()
-    if getattr(estimator, "_skinfluence_input", "array") == "posts":
+    if _input_tags(estimator).posts:
         return make_check_posts()
     return make_check_frame()
+
+
+def _input_tags(estimator):
+    """The estimator's input tags, with skinfluence's flags (False for plain sklearn tags)."""
+    from skinfluence.base import SkinfluenceInputTags
+
+    tags = get_tags(estimator).input_tags
+    return tags if isinstance(tags, SkinfluenceInputTags) else SkinfluenceInputTags()
 
 
 def _is_posts(out) -> bool:
@@ -317,7 +325,7 @@ def check_rejects_bad_input(estimator):
     else:
         raise AssertionError(f"{name} accepted a 2-D numeric array where an account frame is expected")
     est = _fit(clone(estimator), X, y)
-    if not getattr(estimator, "_skinfluence_requires_posts", True):
+    if not _input_tags(estimator).requires_posts:
         _output(est, X.drop(columns=["posts"]))  # a profile table without posts is valid input
         try:
             _output(est, X[["account_id"]])
@@ -326,7 +334,7 @@ def check_rejects_bad_input(estimator):
         else:
             raise AssertionError(f"{name} accepted a frame without the profile columns it read in fit")
         return
-    nested_param = getattr(estimator, "_skinfluence_nested_param", "posts_column")
+    nested_param = _input_tags(estimator).nested_param or "posts_column"
     posts_column = estimator.get_params().get(nested_param, "posts")
     try:
         _output(est, X.drop(columns=[posts_column]))
@@ -422,10 +430,14 @@ _GENERIC_CHECKS = (check_init_stores_params, check_clone_and_set_params, check_m
 
 
 def yield_skinfluence_checks(estimator):
-    """Yield the checks that apply to ``estimator`` (by its ``_skinfluence_input``)."""
-    kind = getattr(estimator, "_skinfluence_input", "array")
-    checks = {"account_frame": _FRAME_CHECKS, "posts": _POSTS_CHECKS}.get(kind, _GENERIC_CHECKS)
-    yield from checks
+    """Yield the checks that apply to ``estimator`` (by its input tags)."""
+    tags = _input_tags(estimator)
+    if tags.account_frame:
+        yield from _FRAME_CHECKS
+    elif tags.posts:
+        yield from _POSTS_CHECKS
+    else:
+        yield from _GENERIC_CHECKS
 
 
 def check_component(estimator) -> None:

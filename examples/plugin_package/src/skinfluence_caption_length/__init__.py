@@ -31,7 +31,6 @@ class CaptionLength(ComponentMixin, TransformerMixin, BaseEstimator):
     measure); null captions count as length 0.
     """
 
-    _skinfluence_input = "account_frame"
 
     def __init__(self, field="text", *, posts_column="posts"):
         self.field = field
@@ -61,6 +60,7 @@ class CaptionLength(ComponentMixin, TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.account_frame = True
         tags.input_tags.two_d_array = False
         tags.input_tags.allow_nan = True
         return tags
