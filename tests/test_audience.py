@@ -19,7 +19,6 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.estimator_checks import parametrize_with_checks
 from threadpoolctl import threadpool_limits
 
 from skinfluence import nest_posts, validate_account_frame
@@ -38,7 +37,6 @@ from skinfluence.datasets._audiences import (
 )
 from skinfluence.exceptions import AccountFrameError
 from skinfluence.utils import estimator_checks
-from skinfluence.utils.estimator_checks import check_component
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -66,17 +64,8 @@ def coverage(out, truth):
 # =========================================================== FakeFollowerDetector
 
 
-@parametrize_with_checks(
-    [FakeFollowerDetector(**p) for p in FakeFollowerDetector.get_test_params()],
-    expected_failed_checks=lambda est: est._expected_failed_checks(),
-)
-def test_detector_sklearn_compatible(estimator, check):
-    check(estimator)
-
-
-@pytest.mark.parametrize("params", FakeFollowerDetector.get_test_params())
-def test_detector_skinfluence_checks(params):
-    check_component(FakeFollowerDetector(**params))
+# The shared checks (scikit-learn's and skinfluence's) run on every test instance of
+# FakeFollowerDetector in tests/test_common.py.
 
 
 def test_detector_derived_features_from_names():
