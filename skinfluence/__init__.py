@@ -52,6 +52,10 @@ _EXPORTS: dict[str, str] = {
     # ranking
     "PairwiseRanker": "skinfluence.ranking",
     "make_pairs": "skinfluence.ranking",
+    "BoostedRanker": "skinfluence.ranking",
+    "ListwiseRanker": "skinfluence.ranking",
+    "QueryCandidates": "skinfluence.ranking",
+    "make_queries": "skinfluence.ranking",
     # profiling
     "AttentiveProfiler": "skinfluence.profiling",
     # labels and leakage

@@ -9,6 +9,17 @@
 See ``docs/pair_ranker.md``.
 """
 
+from ._boosted import BoostedRanker
+from ._listwise import ListwiseRanker
 from ._pairwise import PAIR_FEATURES, PairwiseRanker, make_pairs
+from ._queries import QueryCandidates, make_queries
 
-__all__ = ["PAIR_FEATURES", "PairwiseRanker", "make_pairs"]
+__all__ = [
+    "PAIR_FEATURES",
+    "BoostedRanker",
+    "ListwiseRanker",
+    "PairwiseRanker",
+    "QueryCandidates",
+    "make_pairs",
+    "make_queries",
+]

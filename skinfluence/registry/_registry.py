@@ -35,6 +35,8 @@ _BUILTIN_MODULES: tuple[str, ...] = (
     "skinfluence.features._textstats",
     "skinfluence.segmentation._kmeans",
     "skinfluence.ranking._pairwise",
+    "skinfluence.ranking._boosted",
+    "skinfluence.ranking._listwise",
     "skinfluence.profiling._profiler",
 )
 
