@@ -15,8 +15,13 @@ For each metric, in the same run:
 
 Goal: 1,000 x 1,000 scored in well under a second per metric.
 
-Run ``python benchmarks/bench_metrics.py`` (``--quick`` for 100 x 1,000);
-writes ``benchmarks/results/metrics.json``.
+Second part, calibration on the real MIR test grid
+(``../shared/data/brand_micro_influencer/test_set.csv``: 74 brands x 790 candidates, 816
+positives): the metrics of 300 draws of random scores (mean and 5-95 % range), and of
+the labels used as scores (perfect values).
+
+Run ``python benchmarks/bench_metrics.py`` (``--quick`` for smaller data, no file
+written); writes ``benchmarks/results/metrics.json``.
 """
 
 import argparse
@@ -39,6 +44,47 @@ from skinfluence.metrics import (
 )
 
 RESULTS = Path(__file__).parent / "results" / "metrics.json"
+GRID = (Path(__file__).resolve().parents[1].parent / "shared" / "data" / "brand_micro_influencer"
+        / "test_set.csv")
+
+
+def real_grid(n_draws):
+    """Random and oracle scores on the real MIR test grid."""
+    import pandas as pd
+
+    from skinfluence.metrics import recall_at_k
+
+    if not GRID.exists():
+        print(f"(real grid skipped: {GRID} not found)")
+        return None
+    grid = pd.read_csv(GRID)
+    y, qid = grid["label"].to_numpy(), grid["brand"].to_numpy()
+    metrics = {
+        "auc": lambda s: query_auc(y, s, qid=qid),
+        "r@10": lambda s: recall_at_k(y, s, qid=qid, k=10),
+        "r@50": lambda s: recall_at_k(y, s, qid=qid, k=50),
+        "medr": lambda s: median_rank(y, s, qid=qid),
+        "ndcg@10": lambda s: ndcg_at_k(y, s, qid=qid, k=10),
+    }
+    rng = np.random.default_rng(0)
+    draws = {name: [] for name in metrics}
+    for _ in range(n_draws):
+        s = rng.random(len(y))
+        for name, fn in metrics.items():
+            draws[name].append(fn(s))
+    out = {"n_brands": int(grid["brand"].nunique()),
+           "n_candidates": int(grid["micro_influencer"].nunique()),
+           "n_positives": int(y.sum()), "n_draws": n_draws, "random": {}, "labels_as_scores": {}}
+    print(f"real MIR test grid: {out['n_brands']} brands x {out['n_candidates']} candidates, "
+          f"{out['n_positives']} positives; {n_draws} random draws")
+    for name, fn in metrics.items():
+        v = np.array(draws[name])
+        lo, hi = np.percentile(v, [5, 95])
+        out["random"][name] = {"mean": float(v.mean()), "p5": float(lo), "p95": float(hi)}
+        out["labels_as_scores"][name] = float(fn(y + 0.0))
+        print(f"  {name:<8} random {v.mean():.4f} (5-95 %: {lo:.4f}-{hi:.4f})   "
+              f"labels as scores {out['labels_as_scores'][name]:.4f}")
+    return out
 
 
 def make_data(n_queries, n_candidates, seed=0):
@@ -123,10 +169,11 @@ def main():
                          "skinfluence_s": t_ours, "loop_s": t_loop, "speedup": t_loop / t_ours,
                          "value": float(v_ours), "same_value": same})
             print(f"{name:<18}{t_ours:>15.3f}{t_loop:>10.2f}{t_loop / t_ours:>9.1f}x  {same}")
+    grid = real_grid(20 if args.quick else 300)
     if not args.quick:
         RESULTS.parent.mkdir(exist_ok=True)
         RESULTS.write_text(json.dumps({
-            "rows": rows,
+            "rows": rows, "real_grid": grid,
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                         "numpy": np.__version__, "sklearn": sklearn.__version__},
         }, indent=2) + "\n")

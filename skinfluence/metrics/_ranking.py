@@ -80,14 +80,12 @@ class _Queries:
             raise ValueError(
                 f"{caller}: y_true must be a non-negative relevance; row {bad} has {y_true[bad]}"
             )
-        self.ids, codes = np.unique(qid, return_inverse=True)
+        self.ids, codes = _query_codes(qid)
         self.n_queries = len(self.ids)
         # descending score (stable: tied scores keep their row order, the first row
-        # ranking higher), then a stable regroup by query; small integer codes let
-        # numpy use its radix sort for the second pass
+        # ranking higher), then a stable regroup by query
         by_score = np.argsort(-y_score, kind="stable")
-        code_type = np.uint16 if self.n_queries <= 2**16 else np.int64
-        self.order = by_score[np.argsort(codes[by_score].astype(code_type), kind="stable")]
+        self.order = by_score[_stable_group(codes[by_score], self.n_queries)]
         self.codes = codes[self.order]
         self.y = y_true[self.order]
         self.score = y_score[self.order]
@@ -105,6 +103,27 @@ class _Queries:
         """Rank of each query's best-ranked positive (inf without a positive)."""
         ranks = np.where(self.pos, self.rank, np.inf)
         return np.minimum.reduceat(ranks, self.offsets[:-1])
+
+
+def _query_codes(qid):
+    """Sorted distinct query ids and each row's code (its position among them).
+
+    Integer ids in a compact range are coded by a lookup table instead of a sort.
+    """
+    if qid.dtype.kind in "iu" and len(qid):
+        lo, hi = int(qid.min()), int(qid.max())
+        if hi - lo <= 4 * len(qid):
+            present = np.zeros(hi - lo + 1, dtype=bool)
+            present[qid - lo] = True
+            lookup = np.cumsum(present) - 1
+            return np.flatnonzero(present) + lo, lookup[qid - lo]
+    return np.unique(qid, return_inverse=True)
+
+
+def _stable_group(codes, n_codes):
+    """Stable order that groups rows by code; small codes take numpy's radix sort."""
+    code_type = np.uint16 if n_codes <= 2**16 else np.int64
+    return np.argsort(codes.astype(code_type, copy=False), kind="stable")
 
 
 def _as_1d(values, name, caller):
@@ -338,7 +357,8 @@ def ndcg_at_k(y_true, y_score, *, qid, k=10, gain="exponential", per_query=False
     run_query = q.codes[new_run]
     dcg = np.bincount(run_query, weights=run_gain * run_discount, minlength=q.n_queries)
     # ideal order: by descending relevance within each query
-    ideal = np.lexsort((-q.y, q.codes))
+    by_rel = np.argsort(-q.y, kind="stable")
+    ideal = by_rel[_stable_group(q.codes[by_rel], q.n_queries)]
     idcg = q.per_query_sum(g[ideal] * discount)  # rank/discount of a sorted position
     with np.errstate(invalid="ignore", divide="ignore"):
         values = np.where(idcg > 0, dcg / idcg, np.nan)
@@ -346,15 +366,18 @@ def ndcg_at_k(y_true, y_score, *, qid, k=10, gain="exponential", per_query=False
 
 
 def _auc_per_query(q, keep):
-    """Mann-Whitney AUC per query over the rows in ``keep`` (sorted-row mask)."""
-    codes, score, pos = q.codes[keep], q.score[keep], q.pos[keep]
+    """Mann-Whitney AUC per query over the rows in ``keep`` (a mask on sorted rows).
+
+    The rows are already sorted by descending score within each query, so a row's
+    ascending position among its query's kept rows is ``kept - (kept rank) + 1``;
+    tied scores share their mid-position. No further sort is needed.
+    """
     n_q = q.n_queries
-    # ascending order of score within query; tied scores get their mid-rank
-    order = np.lexsort((score, codes))
-    codes, score, pos = codes[order], score[order], pos[order]
+    codes, score, pos = q.codes[keep], q.score[keep], q.pos[keep]
     sizes = np.bincount(codes, minlength=n_q)
     offsets = np.concatenate([[0], np.cumsum(sizes)])
-    position = np.arange(len(codes)) - offsets[codes] + 1.0
+    desc_rank = np.arange(len(codes)) - offsets[codes] + 1
+    position = sizes[codes] - desc_rank + 1.0
     new_run = np.ones(len(codes), dtype=bool)
     new_run[1:] = (codes[1:] != codes[:-1]) | (score[1:] != score[:-1])
     run = np.cumsum(new_run) - 1
@@ -399,7 +422,7 @@ def query_auc(y_true, y_score, *, qid, per_query=False):
     """
     caller = "query_auc"
     q = _Queries(y_true, y_score, qid, caller)
-    values = _auc_per_query(q, np.ones(len(q.y), dtype=bool))
+    values = _auc_per_query(q, slice(None))
     return _finish(values, per_query, caller)
 
 
