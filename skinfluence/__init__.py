@@ -56,6 +56,7 @@ _EXPORTS: dict[str, str] = {
     "ListwiseRanker": "skinfluence.ranking",
     "QueryCandidates": "skinfluence.ranking",
     "make_queries": "skinfluence.ranking",
+    "unseen_split": "skinfluence.ranking",
     # profiling
     "AttentiveProfiler": "skinfluence.profiling",
     # labels and leakage

@@ -13,7 +13,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils import _safe_indexing
 
 from skinfluence.metrics import make_ranking_scorer, query_auc
-from skinfluence.ranking import BoostedRanker, ListwiseRanker, QueryCandidates, make_queries
+from skinfluence.ranking import (
+    BoostedRanker,
+    ListwiseRanker,
+    QueryCandidates,
+    make_queries,
+    unseen_split,
+)
 from skinfluence.ranking._queries import pool_store
 
 torch = pytest.importorskip("torch")
@@ -339,3 +345,30 @@ def test_pipeline_passes_qid_to_the_ranker():
                              .set_fit_request(qid=True).set_score_request(qid=True))
         pipe.fit(X, y, qid=qid)
         assert 0 <= pipe.score(X, y, qid=qid) <= 1
+
+
+# ------------------------------------------------------------------------- split
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 30)), min_size=3, max_size=60,
+                unique=True), st.integers(0, 1000))
+def test_unseen_split_keeps_test_brands_and_candidates_unseen(pairs, seed):
+    pos = pd.DataFrame(pairs, columns=["brand_id", "account_id"])
+    if pos["brand_id"].nunique() < 2:
+        return
+    s = unseen_split(pos, test_size=1, random_state=seed)
+    assert not set(s.train_queries) & set(s.test_queries)
+    assert not set(s.train_candidates) & set(s.test_candidates)
+    # every positive of a test brand is a test candidate
+    assert set(pos.loc[pos.brand_id.isin(s.test_queries), "account_id"]) == set(s.test_candidates)
+    kept = pos[pos.brand_id.isin(s.train_queries) & pos.account_id.isin(s.train_candidates)]
+    assert len(kept) + s.n_dropped_pairs == pos.brand_id.isin(s.train_queries).sum()
+
+
+def test_unseen_split_on_the_real_mir_pairs(shared_data):
+    pos = pd.read_csv(shared_data("brand_micro_influencer") / "pre_dataset.csv")
+    s = unseen_split(pos, query="brand", candidate="micro_influencer", test_size=74,
+                     random_state=0)
+    assert len(s.test_queries) == 74 and len(s.train_queries) == 286
+    assert 600 < len(s.test_candidates) < 1000  # the paper's split has 790

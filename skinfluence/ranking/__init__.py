@@ -13,6 +13,7 @@ from ._boosted import BoostedRanker
 from ._listwise import ListwiseRanker
 from ._pairwise import PAIR_FEATURES, PairwiseRanker, make_pairs
 from ._queries import QueryCandidates, make_queries
+from ._split import unseen_split
 
 __all__ = [
     "PAIR_FEATURES",
@@ -22,4 +23,5 @@ __all__ = [
     "QueryCandidates",
     "make_pairs",
     "make_queries",
+    "unseen_split",
 ]
