@@ -54,6 +54,7 @@ _EXPORTS: dict[str, str] = {
     "make_pairs": "skinfluence.ranking",
     # profiling
     "AttentiveProfiler": "skinfluence.profiling",
+    "AttentionDisplay": "skinfluence.plotting",
     # labels and leakage
     "make_influencer_labels": "skinfluence.labels",
     "leakage_scores": "skinfluence.labels",
