@@ -14,7 +14,7 @@ import pandas as pd
 from sklearn.utils import Bunch
 
 from ..nested import nest_posts
-from ._loaders import FAKE_ACCOUNT_COLUMNS
+from ._fake_accounts import FAKE_ACCOUNT_COLUMNS
 from ._synthetic import _as_generator, _is_int, _is_real
 
 __all__ = ["make_audiences", "make_follower_accounts", "FAKE_INACTIVE_RATE", "DISGUISED_RATE"]
