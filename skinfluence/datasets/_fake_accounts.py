@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -227,7 +228,7 @@ def _read_instafake(path: Path) -> tuple[dict, np.ndarray, int]:
 _FAKE_READERS = {"kaggle": _read_kaggle, "instafake": _read_instafake, "srf": _read_srf}
 
 
-def load_fake_accounts(path):
+def load_fake_accounts(path: str | os.PathLike) -> tuple[pd.DataFrame, np.ndarray]:
     """Load any of the three labelled fake-follower data sets in one schema.
 
     The data set is detected from the files: the Kaggle "Instagram fake

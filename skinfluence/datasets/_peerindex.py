@@ -7,6 +7,8 @@ line and what was expected (see ``docs/real_data.md``).
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 
@@ -39,7 +41,9 @@ PEERINDEX_FEATURES = (
 
 
 
-def load_peerindex(path, *, return_X_y: bool = False):
+def load_peerindex(
+    path: str | os.PathLike, *, return_X_y: bool = False
+) -> pd.DataFrame | tuple[pd.DataFrame, np.ndarray]:
     """Load the PeerIndex "who is more influential" pair data (Kaggle, 2013).
 
     Each row compares two Twitter users A and B by 11 pre-computed,

@@ -114,7 +114,7 @@ def _parse_count_strings(
     return values, bad, suffix.notna().to_numpy()
 
 
-def parse_count(values):
+def parse_count(values) -> float | np.ndarray | pd.Series:
     """Parse abbreviated counts such as ``"3.3k"``, ``"8.7m"`` or ``"1,234"``.
 
     Social-media tables often abbreviate counts. Suffixes ``k``, ``m`` and

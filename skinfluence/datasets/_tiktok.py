@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import os
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -137,7 +137,9 @@ _POST_FIELDS = ("post_id", "timestamp", "hashtags", "song", "video_length", "lik
                 "comments", "views")
 
 
-def load_tiktok_videos(path) -> pd.DataFrame:
+def load_tiktok_videos(
+    path: str | os.PathLike | Sequence[str | os.PathLike],
+) -> pd.DataFrame:
     """Load the TikTok creator/video data (UCLA DataRes, Nov 2020) as an account frame.
 
     Each CSV row is one video with its creator's profile counts repeated. The

@@ -7,6 +7,8 @@ line and what was expected (see ``docs/real_data.md``).
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 
@@ -34,7 +36,7 @@ _TOP_INSTAGRAM_COLUMNS = (
 )
 
 
-def load_top_instagram(path) -> pd.DataFrame:
+def load_top_instagram(path: str | os.PathLike) -> pd.DataFrame:
     """Load the Kaggle "Top Instagram Influencers Data (Cleaned)" profile table.
 
     A profile table (one row per account, 200 accounts in the published

@@ -62,7 +62,7 @@ class AttentionDisplay:
     >>> display = AttentionDisplay([0.5, 0.2, 0.3], post_labels=["#0", "#1", "#2"],
     ...                            n_valid=3, account_name="ana")
     >>> display = display.plot(top=2)
-    >>> [round(bar.get_width(), 2) for bar in display.bars_]
+    >>> [round(float(bar.get_width()), 2) for bar in display.bars_]
     [0.5, 0.3]
     >>> display.ax_.get_title(loc="right")
     'ana: top 2 of 3 posts by attention'

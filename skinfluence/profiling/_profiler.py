@@ -117,7 +117,7 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         split. With an int, two fits on the CPU give identical models. The
         global torch random state is left as it was.
     verbose : int, default=0
-        skorch's per-epoch log (0: silent).
+        Verbosity of skorch's per-epoch log (0: silent).
 
     Attributes
     ----------
@@ -490,6 +490,7 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : PostFeatures
+            Per-post features of the accounts, with the features seen in ``fit``.
 
         Returns
         -------
@@ -510,6 +511,7 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : PostFeatures
+            Per-post features of the accounts, with the features seen in ``fit``.
 
         Returns
         -------
@@ -524,6 +526,7 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : PostFeatures
+            Per-post features of the accounts, with the features seen in ``fit``.
 
         Returns
         -------
@@ -543,6 +546,7 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : PostFeatures
+            Per-post features of the accounts, with the features seen in ``fit``.
 
         Returns
         -------
@@ -584,6 +588,7 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : PostFeatures
+            Per-post features of the accounts, with the features seen in ``fit``.
 
         Returns
         -------
