@@ -766,6 +766,10 @@ def test_parameter_errors(toy, param, value):
         AttentiveProfiler(**{**TINY, param: value}).fit(*toy)
 
 
+def test_every_parameter_has_a_constraint():
+    assert set(AttentiveProfiler._parameter_constraints) == set(AttentiveProfiler().get_params())
+
+
 def test_valid_parameters_of_every_kind_pass(toy):
     # a torch optimizer class with its keyword arguments, a torch.device, a tuple of
     # callbacks, numpy scalars and a RandomState are accepted as they were
