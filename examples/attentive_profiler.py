@@ -12,7 +12,7 @@ relied on. Here:
    75 % of the accounts, scored on the rest, beside its twins with the paper's attention
    and with mean pooling (same settings, same split);
 4. one test account's profile: its predicted topic, its most attended posts (caption,
-   weight, true and predicted category) and the attention plot, saved to
+   weight, true and predicted category) and the attention plot (``AttentionDisplay``), saved to
    ``examples/output/attentive_profiler.png``.
 
 Usage::
@@ -43,6 +43,7 @@ from skinfluence import flatten_posts  # noqa: E402
 from skinfluence.datasets import make_creators  # noqa: E402
 from skinfluence.features._ragged import PostEncoder  # noqa: E402
 from skinfluence.features._text import SentenceEmbedder  # noqa: E402
+from skinfluence.plotting import AttentionDisplay  # noqa: E402
 from skinfluence.profiling import AttentiveProfiler  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -140,11 +141,11 @@ def main():
           f"(they are {on_topic.mean():.0%} of the posts)")
 
     warnings.filterwarnings("ignore", message="Glyph .* missing from font")  # emoji in captions
-    ax = profiler.plot_attention(X, i, texts=texts, top=12)
-    ax.figure.tight_layout()
+    display = AttentionDisplay.from_estimator(profiler, X, i, texts=texts, top=12)
+    display.figure_.tight_layout()
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    ax.figure.savefig(args.out, dpi=110)
-    plt.close(ax.figure)
+    display.figure_.savefig(args.out, dpi=110)
+    plt.close(display.figure_)
     print(f"\nsaved {args.out}")
 
 

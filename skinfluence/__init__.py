@@ -59,6 +59,7 @@ _EXPORTS: dict[str, str] = {
     "unseen_split": "skinfluence.ranking",
     # profiling
     "AttentiveProfiler": "skinfluence.profiling",
+    "AttentionDisplay": "skinfluence.plotting",
     # labels and leakage
     "make_influencer_labels": "skinfluence.labels",
     "leakage_scores": "skinfluence.labels",

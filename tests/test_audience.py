@@ -280,11 +280,25 @@ def test_make_audiences_from_creators():
     ({"labelled": 2}, "labelled"),
     ({"activity": "yes"}, "activity"),
     ({"creators": {"a": 1}}, "creators"),
+    ({"followers_per_sample": -3}, "followers_per_sample"),
+    ({"followers_per_sample": (1, 2.5)}, "followers_per_sample"),
+    ({"inactive_share": [0.1, 0.2, 1.5]}, "inactive_share"),
+    ({"fake_share": "high"}, "fake_share"),
+    ({"inactive_days": -1}, "inactive_days"),
+    ({"return_X_y": "yes"}, "return_X_y"),
+    ({"random_state": -1}, "random_state"),
 ])
 def test_make_audiences_param_errors(kwargs, name):
     kwargs.setdefault("n_influencers", 3)
     with pytest.raises(ValueError, match=f"The '{name}' parameter of make_audiences must be"):
         make_audiences(**kwargs)
+
+
+def test_make_follower_accounts_param_errors():
+    with pytest.raises(ValueError, match="The 'random_state' parameter of make_follower_accounts"):
+        make_follower_accounts([True, False], random_state="seed")
+    with pytest.raises(ValueError, match="The 'is_fake' parameter of make_follower_accounts"):
+        make_follower_accounts(True)
 
 
 @given(pi=st.floats(0, 1), iota=st.floats(0, 1))

@@ -52,6 +52,34 @@ def test_demo_runs_end_to_end_and_beats_the_baseline():
     assert "Pairwise ranking" in text and "Segments" in text
 
 
+def test_demo_is_a_table_of_named_steps(monkeypatch):
+    from skinfluence import _demo
+
+    assert run_demo is _demo.run_demo
+    assert [step.run.__name__ for step in _demo.STEPS] == [
+        "make_data", "check_contract", "classify_topics", "segment", "rank_pairs",
+        "list_components"]
+
+    # a new step slots in with its progress line and its report section, in order
+    def count_brands(demo):
+        demo.report["n_brands"] = len(demo.state["data"].brands)
+        return f"{demo.report['n_brands']} brands"
+
+    def write_brands(demo):
+        demo.write(f"Brands: {demo.report['n_brands']}\n")
+
+    steps = (_demo.STEPS[0], _demo.Step("Counting brands of {n_accounts} creators",
+                                        count_brands, write_brands))
+    monkeypatch.setattr(_demo, "STEPS", steps)
+    buf = io.StringIO()
+    report = run_demo(n_accounts=20, random_state=0, stream=buf)
+    text = buf.getvalue()
+    assert "[1/2] Generating 20 synthetic creators" in text
+    assert "[2/2] Counting brands of 20 creators ..." in text and "5 brands" in text
+    assert text.index("Data: 20 creators") < text.index("Brands: 5") < text.index("Total time")
+    assert report["n_brands"] == 5 and report["n_accounts"] == 20
+
+
 def test_readme_quick_start_runs():
     text = README.read_text()
     code = re.search(r"## Quick start\s+```python\n(.*?)```", text, re.S).group(1)

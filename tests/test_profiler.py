@@ -621,26 +621,110 @@ def test_device_resolution(toy):
             AttentiveProfiler(**{**TINY, "device": "cuda"}).fit(X, y)
 
 
-def test_plot_attention(fitted, toy):
-    import matplotlib
-
+@pytest.fixture
+def pyplot():
+    matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    yield plt
+    plt.close("all")
+
+
+def test_attention_display(fitted, toy, pyplot):
+    from skinfluence import AttentionDisplay as TopLevel
+    from skinfluence.plotting import AttentionDisplay
+
+    assert TopLevel is AttentionDisplay
     X, _ = toy
     i = int(np.argmax(X.lengths))
     texts = np.array([f"caption {k}" for k in range(X.n_posts)], dtype=object)
-    ax = fitted.plot_attention(X, X.index[i], texts=texts, top=3)
-    assert isinstance(ax, matplotlib.axes.Axes)
-    assert len(ax.patches) == 3
-    assert X.index[i] in ax.get_title(loc="right")
+    display = AttentionDisplay.from_estimator(fitted, X, X.index[i], texts=texts, top=3)
+    ax = display.ax_
+    assert display.figure_ is ax.figure
+    assert len(ax.patches) == 3 and list(display.bars_) == list(ax.patches)
+    # the bars, top to bottom, are the 3 largest weights of the account, largest first
     w = fitted.attention_weights(X[i])
-    np.testing.assert_allclose(sorted((p.get_width() for p in ax.patches), reverse=True),
-                               np.sort(w)[::-1][:3], rtol=1e-6)
-    assert "caption" in ax.get_yticklabels()[0].get_text()
-    plt.close("all")
+    np.testing.assert_allclose(display.weights, w)
+    order = np.argsort(-w, kind="stable")[:3]
+    top_down = sorted(ax.patches, key=lambda p: -p.get_y())
+    np.testing.assert_allclose([p.get_width() for p in top_down], w[order], rtol=1e-6)
+    # each bar is labelled with its post, its categories and its caption
+    a = X.offsets[i]
+    ticks = {round(t): lab.get_text() for t, lab in zip(ax.get_yticks(), ax.get_yticklabels(),
+                                                       strict=True)}
+    post_pred = fitted.predict_posts(X[i])
+    for row, k in zip((2, 1, 0), order, strict=True):
+        assert ticks[row].startswith(f"#{k}  pred {post_pred[k]}")
+        assert ticks[row].endswith(f"caption {a + k}")
+    # title: the account, its predicted class and probability
+    proba = fitted.predict_proba(X[i])[0]
+    title = ax.get_title(loc="right")
+    assert title.startswith(f"{X.index[i]}: {fitted.classes_[proba.argmax()]} "
+                            f"({proba.max():.0%}), top 3 of {X.lengths[i]} posts")
+    # the uniform line sits at 1 / n_valid
+    (line,) = ax.get_lines()
+    assert line.get_xdata()[0] == pytest.approx(1 / X[i].mask.sum())
+    # the same account by position gives the same weights
+    again = AttentionDisplay.from_estimator(fitted, X, i, top=3)
+    np.testing.assert_array_equal(again.weights, display.weights)
+
+
+def test_attention_display_reuses_a_given_ax(fitted, toy, pyplot):
+    from skinfluence.plotting import AttentionDisplay
+
+    X, _ = toy
+    fig, (left, right) = pyplot.subplots(1, 2)
+    display = AttentionDisplay.from_estimator(fitted, X, 0, ax=right, top=2)
+    assert display.ax_ is right and display.figure_ is fig
+    assert len(right.patches) == min(2, X.lengths[0]) and len(left.patches) == 0
+    # plot draws the stored values again, into another Axes, without the estimator
+    display.plot(ax=left, top=1, color="tab:red")
+    assert display.ax_ is left and len(left.patches) == 1
+    assert left.patches[0].get_width() == pytest.approx(float(np.max(display.weights)))
+
+
+def test_attention_display_from_values(pyplot):
+    from skinfluence.plotting import AttentionDisplay
+
+    display = AttentionDisplay([0.1, 0.6, 0.3], post_labels=["a", "b", "c"], n_valid=0)
+    display.plot()
+    ax = display.ax_
+    assert [lab.get_text() for lab in ax.get_yticklabels()] == ["b", "c", "a"]
+    assert ax.get_lines() == []  # no valid post: no uniform line
+    assert ax.get_title(loc="right") == "top 3 of 3 posts by attention"
+    with pytest.raises(ValueError, match="one label per weight"):
+        AttentionDisplay([0.5, 0.5], post_labels=["a"], n_valid=2).plot()
+
+
+def test_attention_display_errors(fitted, toy, pyplot):
+    from sklearn.exceptions import NotFittedError
+
+    from skinfluence.plotting import AttentionDisplay
+
+    X, _ = toy
+    with pytest.raises(NotFittedError):
+        AttentionDisplay.from_estimator(AttentiveProfiler(**TINY), X, 0)
     with pytest.raises(KeyError, match="not in X.index"):
-        fitted.plot_attention(X, "nobody")
+        AttentionDisplay.from_estimator(fitted, X, "nobody")
+    with pytest.raises(IndexError, match="out of range for 48 accounts"):
+        AttentionDisplay.from_estimator(fitted, X, 48)
+    with pytest.raises(TypeError, match="expects a PostFeatures container"):
+        AttentionDisplay.from_estimator(fitted, X.values, 0)
+    with pytest.raises(ValueError, match="one text per post of X"):
+        AttentionDisplay.from_estimator(fitted, X, 0, texts=["x"] * (X.n_posts + 1))
+    assert not hasattr(fitted, "plot_attention")  # moved to AttentionDisplay
+
+
+def test_attention_display_without_matplotlib(fitted, toy):
+    from skinfluence.exceptions import MissingDependencyError
+    from skinfluence.plotting import AttentionDisplay
+
+    X, _ = toy
+    with mock.patch.dict("sys.modules", {"matplotlib": None, "matplotlib.pyplot": None}):
+        with pytest.raises(MissingDependencyError,
+                           match=r"requires matplotlib.*pip install matplotlib.*skinfluence\[all\]"):
+            AttentionDisplay.from_estimator(fitted, X, 0)
 
 
 # ------------------------------------------------------------------------ bad input
@@ -672,8 +756,29 @@ def test_clear_errors_for_bad_input(fitted, toy, creators):
     ("hidden_size", 0), ("dropout", 1.0), ("lr", -1.0), ("attention", "yes"),
     ("attention", "Account"), ("attention", 1), ("attention", "Mixture"), ("max_posts", 0),
     ("keep_posts", "middle"), ("optimizer", "lbfgs"), ("validation_fraction", 1.5),
-    ("batch_size", 2.5), ("post_loss_weight", -0.1),
+    ("batch_size", 2.5), ("post_loss_weight", -0.1), ("lr", float("inf")), ("dropout", np.nan),
+    ("optimizer", 3), ("optimizer", int), ("optimizer_kwargs", "momentum"),
+    ("early_stopping", "yes"), ("callbacks", "early"), ("label_name", 3), ("verbose", -1),
+    ("random_state", "seed"), ("n_iter_no_change", 0), ("weight_decay", -1e-4),
 ])
 def test_parameter_errors(toy, param, value):
     with pytest.raises(ValueError, match=f"The '{param}' parameter of AttentiveProfiler must be"):
         AttentiveProfiler(**{**TINY, param: value}).fit(*toy)
+
+
+def test_every_parameter_has_a_constraint():
+    assert set(AttentiveProfiler._parameter_constraints) == set(AttentiveProfiler().get_params())
+
+
+def test_valid_parameters_of_every_kind_pass(toy):
+    # a torch optimizer class with its keyword arguments, a torch.device, a tuple of
+    # callbacks, numpy scalars and a RandomState are accepted as they were
+    from skorch.callbacks import Callback
+
+    est = AttentiveProfiler(**{**TINY, "max_epochs": 1, "optimizer": torch.optim.SGD,
+                               "optimizer_kwargs": {"momentum": 0.9}, "lr": np.float32(0.01),
+                               "device": torch.device("cpu"), "callbacks": (Callback(),),
+                               "attention": np.bool_(True), "dropout": 0,
+                               "random_state": np.random.RandomState(0)}).fit(*toy)
+    assert isinstance(est.net_.optimizer_, torch.optim.SGD)
+    assert est.net_.optimizer_.defaults["momentum"] == 0.9

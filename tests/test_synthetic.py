@@ -17,6 +17,7 @@ from sklearn.pipeline import make_pipeline
 from skinfluence import PostsText, flatten_posts, unnest_posts, validate_account_frame
 from skinfluence.datasets import make_creators
 from skinfluence.tiers import TIER_NAMES
+from skinfluence.utils._param_validation import InvalidParameterError
 
 PROFILE_COLUMNS = ["account_id", "username", "followers", "following", "n_posts", "posts"]
 POST_FIELDS = ["post_id", "text", "likes", "comments", "views", "shares", "timestamp", "label"]
@@ -319,7 +320,8 @@ def test_image_colours_depend_on_category():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"n_accounts": 0}, "The 'n_accounts' parameter of make_creators must be an int >= 1"),
+    ({"n_accounts": 0}, r"The 'n_accounts' parameter of make_creators must be an int in the "
+                        r"range \[1, inf\)\. Got 0 instead\."),
     ({"n_accounts": 2.5}, "'n_accounts'"),
     ({"n_posts": -1}, "The 'n_posts' parameter"),
     ({"n_posts": (5, 2)}, r"Got \(5, 2\) instead"),
@@ -327,9 +329,13 @@ def test_image_colours_depend_on_category():
     ({"n_topics": 0}, "'n_topics'"),
     ({"n_topics": 8, "n_post_categories": 5}, "'n_post_categories'.*>= n_topics"),
     ({"n_brands": -1}, "'n_brands'"),
-    ({"off_topic": 2}, r"The 'off_topic' parameter of make_creators must be a float in \[0, 1\]\. "
-                       r"Got 2 instead\."),
-    ({"off_topic": True}, "'off_topic'"),
+    ({"off_topic": 2}, r"The 'off_topic' parameter of make_creators must be a float in the "
+                       r"range \[0\.0, 1\.0\]\. Got 2 instead\."),
+    ({"off_topic": "0.2"}, "'off_topic'"),
+    ({"n_posts": (1.5, 3)}, r"'n_posts' parameter of make_creators must be an int >= 0 or a "
+                            r"\(low, high\) pair of ints"),
+    ({"n_posts": "10"}, "'n_posts'"),
+    ({"image_dir": 3, "images": "png"}, "'image_dir'"),
     ({"emerging": -0.1}, "'emerging'"),
     ({"images": "jpeg"}, "'images'"),
     ({"images": "png"}, "'image_dir'.*when images='png'"),
@@ -339,8 +345,18 @@ def test_image_colours_depend_on_category():
 ])
 def test_parameter_errors(kwargs, match):
     n = kwargs.pop("n_accounts", 5)
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(InvalidParameterError, match=match):
         make_creators(n, **kwargs)
+
+
+def test_parameters_of_every_accepted_kind_pass(tmp_path):
+    # numpy integers and floats, a list pair, a path object and a numpy Generator
+    d = make_creators(np.int64(4), n_posts=[1, np.int32(2)], n_topics=np.int64(2),
+                      off_topic=np.float32(0.5), emerging=1, images="png", image_size=4,
+                      image_dir=tmp_path, return_X_y=np.bool_(False),
+                      random_state=np.random.default_rng(0))
+    assert len(d.accounts) == 4 and d.emerging.all()
+    assert d.accounts["posts"].list.len().between(1, 2).all()
 
 
 def test_single_category_is_always_on_topic():
@@ -377,3 +393,29 @@ def test_property_valid_frame(n_accounts, low, extra, n_topics, more_categories,
     assert d.affinity.shape == (n_brands, n_accounts)
     if off_topic == 0.0 and len(posts):
         assert (posts.label.to_numpy(dtype=object) == d.topic[posts.account_id.to_numpy()]).all()
+
+
+def test_fixed_seed_output_is_stable():
+    # values recorded from make_creators before it was split into named steps (commit
+    # 23180cb): the steps must draw from the random generator in the same order
+    d = make_creators(30, n_post_categories=10, images="bytes", image_size=4, random_state=7)
+    flat = flatten_posts(d.accounts)
+    assert d.accounts["followers"].to_numpy()[:6].tolist() == [54089, 297496, 2085, 57087,
+                                                                5665, 15]
+    assert d.accounts["n_posts"].to_numpy()[:6].tolist() == [97, 154, 551, 168, 78, 194]
+    assert d.accounts["username"].tolist()[:3] == ["mia.lo0", "luna.ru1", "liam.ba2"]
+    assert d.topic[:6].tolist() == ["tech", "fashion", "beauty", "food", "pets", "tech"]
+    assert flat.n_posts == 791
+    sums = [int(flat.numeric(c).sum()) for c in ("likes", "views", "comments", "shares")]
+    assert sums == [15081622, 133726522, 381971, 388070]
+    assert flat.column("text").to_pylist()[:2] == [
+        "review the really story @sofia.ti13 in phone #techreview",
+        "below review vibes the time cheese good #explore",
+    ]
+    assert flat.column("label").to_pylist()[:6] == ["tech"] * 5 + ["food"]
+    np.testing.assert_allclose(d.affinity[0, :4], [0.271804, 0.157129, 0.506071, 0.129163],
+                               atol=1e-6)
+    assert d.relevance.sum() == 88
+    assert int(d.images.astype(np.int64).sum()) == 3125325
+    ts = flat.column("timestamp")
+    assert str(ts[0]) == "2024-11-22 17:19:00+00:00" and str(ts[-1]) == "2024-12-26 20:45:28+00:00"

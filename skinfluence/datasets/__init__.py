@@ -7,16 +7,12 @@
 """
 
 from ._audiences import make_audiences, make_follower_accounts
-from ._loaders import (
-    FAKE_ACCOUNT_COLUMNS,
-    PEERINDEX_FEATURES,
-    load_fake_accounts,
-    load_peerindex,
-    load_tiktok_videos,
-    load_top_instagram,
-    parse_count,
-)
+from ._fake_accounts import FAKE_ACCOUNT_COLUMNS, load_fake_accounts
+from ._peerindex import PEERINDEX_FEATURES, load_peerindex
+from ._readers import parse_count
 from ._synthetic import make_creators
+from ._tiktok import load_tiktok_videos
+from ._top_instagram import load_top_instagram
 
 __all__ = [
     "FAKE_ACCOUNT_COLUMNS",

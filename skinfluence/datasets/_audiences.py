@@ -14,8 +14,20 @@ import pandas as pd
 from sklearn.utils import Bunch
 
 from ..nested import nest_posts
-from ._loaders import FAKE_ACCOUNT_COLUMNS
-from ._synthetic import _as_generator, _is_int, _is_real
+from ..utils._param_validation import (
+    Integral,
+    Interval,
+    InvalidParameterError,
+    Real,
+    validate_params,
+)
+from ._fake_accounts import FAKE_ACCOUNT_COLUMNS
+from ._synthetic import (
+    _COUNT_RANGE_CONSTRAINT,
+    _RANDOM_STATE_CONSTRAINT,
+    _as_generator,
+    _count_range,
+)
 
 __all__ = ["make_audiences", "make_follower_accounts", "FAKE_INACTIVE_RATE", "DISGUISED_RATE"]
 
@@ -27,16 +39,18 @@ FAKE_INACTIVE_RATE = 0.85
 DISGUISED_RATE = 0.1
 
 
-def _param_error(name, expected, value, func="make_audiences"):
-    return ValueError(f"The {name!r} parameter of {func} must be {expected}. Got {value!r} instead.")
-
-
 def _lognormal_counts(rng, median, sigma, size, cap=None):
     out = np.floor(rng.lognormal(np.log(median), sigma, size))
     return np.minimum(out, cap) if cap is not None else out
 
 
-def make_follower_accounts(is_fake, *, random_state=None):
+@validate_params(
+    {"is_fake": ["array-like"], "random_state": _RANDOM_STATE_CONSTRAINT},
+    prefer_skip_nested_validation=True,
+)
+def make_follower_accounts(
+    is_fake, *, random_state: int | np.random.RandomState | np.random.Generator | None = None
+) -> pd.DataFrame:
     """Profiles of follower accounts in the ``FAKE_ACCOUNT_COLUMNS`` schema.
 
     Each feature is drawn from a class-conditional distribution fitted loosely
@@ -62,7 +76,7 @@ def make_follower_accounts(is_fake, *, random_state=None):
 
     Examples
     --------
-    >>> from skinfluence.datasets._audiences import make_follower_accounts
+    >>> from skinfluence.datasets import make_follower_accounts
     >>> X = make_follower_accounts([True, False, False], random_state=0)
     >>> X.shape
     (3, 11)
@@ -123,19 +137,25 @@ def _inactive_rates(pi, iota):
     return a, r
 
 
+#: A share for every influencer: one float, or one per influencer (shape checked in
+#: _share_param, which knows their number).
+_SHARE_CONSTRAINT = [None, Interval(Real, 0, 1, closed="both"), "array-like"]
+
+
 def _share_param(name, value, n, default):
     if value is None:
         return default
-    if _is_real(value):
-        if not 0.0 <= value <= 1.0:
-            raise _param_error(name, "None, a float in [0, 1] or an array of such floats", value)
+    if isinstance(value, Real):  # in [0, 1]: checked by make_audiences' constraints
         return np.full(n, float(value))
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise _param_error(name, "None, a float in [0, 1] or an array of such floats", value) from exc
+        raise InvalidParameterError(
+            f"The {name!r} parameter of make_audiences must be None, a float in [0, 1] or an "
+            f"array of such floats. Got {value!r} instead."
+        ) from exc
     if arr.shape != (n,) or not np.all((arr >= 0) & (arr <= 1)):
-        raise ValueError(
+        raise InvalidParameterError(
             f"The {name!r} parameter of make_audiences must be None, a float in [0, 1] or an array of "
             f"{n} floats in [0, 1] (one per influencer). Got an array of shape {arr.shape}"
             + ("" if arr.shape != (n,) else f" with values outside [0, 1] such as "
@@ -144,19 +164,34 @@ def _share_param(name, value, n, default):
     return arr
 
 
+@validate_params(
+    {
+        "n_influencers": [None, Interval(Integral, 1, None, closed="left")],
+        "followers_per_sample": _COUNT_RANGE_CONSTRAINT,
+        "fake_share": _SHARE_CONSTRAINT,
+        "inactive_share": _SHARE_CONSTRAINT,
+        "labelled": [Interval(Real, 0, 1, closed="both")],
+        "creators": "no_validation",  # a make_creators Bunch: its fields are checked below
+        "activity": ["boolean"],
+        "inactive_days": [Interval(Integral, 0, None, closed="left")],
+        "return_X_y": ["boolean"],
+        "random_state": _RANDOM_STATE_CONSTRAINT,
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_audiences(
-    n_influencers=None,
+    n_influencers: int | None = None,
     *,
-    followers_per_sample=(50, 300),
+    followers_per_sample: int | tuple[int, int] = (50, 300),
     fake_share=None,
     inactive_share=None,
-    labelled=0.1,
-    creators=None,
-    activity=True,
-    inactive_days=90,
-    return_X_y=False,
-    random_state=None,
-):
+    labelled: float = 0.1,
+    creators: Bunch | None = None,
+    activity: bool = True,
+    inactive_days: int = 90,
+    return_X_y: bool = False,
+    random_state: int | np.random.RandomState | np.random.Generator | None = None,
+) -> Bunch | tuple[pd.DataFrame, np.ndarray]:
     """Generate influencers with a nested sample of follower accounts and known shares.
 
     For every influencer, a true share of fake followers and a true share of
@@ -232,7 +267,7 @@ def make_audiences(
 
     Examples
     --------
-    >>> from skinfluence.datasets._audiences import make_audiences
+    >>> from skinfluence.datasets import make_audiences
     >>> data = make_audiences(5, followers_per_sample=(2, 4), random_state=0)
     >>> list(data.accounts.columns)
     ['account_id', 'followers', 'audience']
@@ -243,37 +278,25 @@ def make_audiences(
     """
     if creators is not None:
         if not (hasattr(creators, "accounts") and hasattr(creators, "fake_share")):
-            raise _param_error("creators", "None or the Bunch returned by make_creators",
-                               type(creators).__name__)
+            raise InvalidParameterError(
+                "The 'creators' parameter of make_audiences must be None or the Bunch returned "
+                f"by make_creators. Got {type(creators).__name__!r} instead."
+            )
         n_creators = len(creators.accounts)
         if n_influencers is not None and n_influencers != n_creators:
-            raise _param_error("n_influencers", f"None or {n_creators} (the number of creators)",
-                               n_influencers)
+            raise InvalidParameterError(
+                f"The 'n_influencers' parameter of make_audiences must be None or {n_creators} "
+                f"(the number of creators). Got {n_influencers!r} instead."
+            )
         if fake_share is not None:
-            raise _param_error("fake_share", "None when creators is given (their fake_share is used)",
-                               fake_share)
+            raise InvalidParameterError(
+                "The 'fake_share' parameter of make_audiences must be None when creators is "
+                f"given (their fake_share is used). Got {fake_share!r} instead."
+            )
         n_influencers = n_creators
     elif n_influencers is None:
         n_influencers = 100
-    if not _is_int(n_influencers) or n_influencers < 1:
-        raise _param_error("n_influencers", "None or an int >= 1", n_influencers)
-    fps = followers_per_sample
-    if _is_int(fps) and fps >= 0:
-        low, high = int(fps), int(fps)
-    elif (isinstance(fps, (tuple, list)) and len(fps) == 2 and all(_is_int(v) for v in fps)
-          and 0 <= fps[0] <= fps[1]):
-        low, high = int(fps[0]), int(fps[1])
-    else:
-        raise _param_error("followers_per_sample",
-                           "an int >= 0 or a (low, high) pair of ints with 0 <= low <= high", fps)
-    if not (_is_real(labelled) and 0.0 <= labelled <= 1.0):
-        raise _param_error("labelled", "a float in [0, 1]", labelled)
-    if not isinstance(activity, (bool, np.bool_)):
-        raise _param_error("activity", "a bool", activity)
-    if not (_is_int(inactive_days) and inactive_days >= 0):
-        raise _param_error("inactive_days", "an int >= 0", inactive_days)
-    if not isinstance(return_X_y, (bool, np.bool_)):
-        raise _param_error("return_X_y", "a bool", return_X_y)
+    low, high = _count_range("followers_per_sample", followers_per_sample, "make_audiences")
 
     rng = _as_generator(random_state)
     n = int(n_influencers)

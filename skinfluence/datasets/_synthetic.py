@@ -9,7 +9,6 @@ and posts; captions are assembled in Arrow. See ``docs/synthetic.md``.
 
 from __future__ import annotations
 
-import numbers
 import os
 import re
 import struct
@@ -24,6 +23,14 @@ from sklearn.utils import Bunch, check_random_state
 
 from ..nested import nest_posts
 from ..tiers import follower_tier
+from ..utils._param_validation import (
+    Integral,
+    Interval,
+    InvalidParameterError,
+    Real,
+    StrOptions,
+    validate_params,
+)
 
 __all__ = ["make_creators"]
 
@@ -337,73 +344,31 @@ def _category_specs(n_topics: int, n_post_categories: int):
 
 # --------------------------------------------------------------------------- validation
 
-
-def _param_error(name, expected, value):
-    return ValueError(
-        f"The {name!r} parameter of make_creators must be {expected}. Got {value!r} instead."
-    )
-
-
-def _is_int(x):
-    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
+#: Where a seed may come from: sklearn's random_state values, or a numpy Generator.
+_RANDOM_STATE_CONSTRAINT = ["random_state", np.random.Generator]
+#: A count, or an inclusive (low, high) range of counts (the pair is checked by _count_range).
+_COUNT_RANGE_CONSTRAINT = [Interval(Integral, 0, None, closed="left"), tuple, list]
 
 
-def _is_real(x):
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
-
-
-def _check_params(n_accounts, n_posts, n_topics, n_post_categories, n_brands, off_topic,
-                  emerging, images, image_size, image_dir, return_X_y):
-    if not _is_int(n_accounts) or n_accounts < 1:
-        raise _param_error("n_accounts", "an int >= 1", n_accounts)
-    if _is_int(n_posts):
-        if n_posts < 0:
-            raise _param_error("n_posts", "an int >= 0 or a (low, high) pair of ints with "
-                               "0 <= low <= high", n_posts)
-        low, high = int(n_posts), int(n_posts)
-    elif (isinstance(n_posts, (tuple, list)) and len(n_posts) == 2
-          and all(_is_int(v) for v in n_posts) and 0 <= n_posts[0] <= n_posts[1]):
-        low, high = int(n_posts[0]), int(n_posts[1])
-    else:
-        raise _param_error("n_posts", "an int >= 0 or a (low, high) pair of ints with "
-                           "0 <= low <= high", n_posts)
-    if not _is_int(n_topics) or n_topics < 1:
-        raise _param_error("n_topics", "an int >= 1", n_topics)
-    if n_post_categories is None:
-        n_post_categories = n_topics
-    elif not _is_int(n_post_categories) or n_post_categories < n_topics:
-        raise _param_error("n_post_categories", f"None or an int >= n_topics ({n_topics})",
-                           n_post_categories)
-    if not _is_int(n_brands) or n_brands < 0:
-        raise _param_error("n_brands", "an int >= 0", n_brands)
-    for name, value in (("off_topic", off_topic), ("emerging", emerging)):
-        if not _is_real(value) or not 0.0 <= value <= 1.0:
-            raise _param_error(name, "a float in [0, 1]", value)
-    if images not in (None, "bytes", "png"):
-        raise _param_error("images", "None, 'bytes' or 'png'", images)
-    if not _is_int(image_size) or image_size < 4:
-        raise _param_error("image_size", "an int >= 4", image_size)
-    if images == "png" and image_dir is None:
-        raise ValueError(
-            "The 'image_dir' parameter of make_creators must be a folder path when images='png' "
-            "(the PNG files are written there). Got None instead."
-        )
-    if image_dir is not None and not isinstance(image_dir, (str, os.PathLike)):
-        raise _param_error("image_dir", "None or a path (str or os.PathLike)", image_dir)
-    if not isinstance(return_X_y, (bool, np.bool_)):
-        raise _param_error("return_X_y", "a bool", return_X_y)
-    return low, high, int(n_post_categories)
+def _count_range(name: str, value, caller: str) -> tuple[int, int]:
+    """``(low, high)`` of a count or an inclusive range of counts, checked as a pair."""
+    if isinstance(value, (tuple, list)):
+        ints = len(value) == 2 and all(
+            isinstance(v, Integral) and not isinstance(v, bool) for v in value)
+        if not (ints and 0 <= value[0] <= value[1]):
+            raise InvalidParameterError(
+                f"The {name!r} parameter of {caller} must be an int >= 0 or a (low, high) pair "
+                f"of ints with 0 <= low <= high. Got {value!r} instead."
+            )
+        return int(value[0]), int(value[1])
+    return int(value), int(value)
 
 
 def _as_generator(random_state) -> np.random.Generator:
     """One numpy Generator from None, an int, a RandomState or a Generator."""
     if isinstance(random_state, np.random.Generator):
         return random_state
-    try:
-        rs = check_random_state(random_state)
-    except ValueError as exc:
-        raise _param_error("random_state", "None, an int, a numpy RandomState or a numpy "
-                           "Generator", random_state) from exc
+    rs = check_random_state(random_state)
     return np.random.default_rng(rs.randint(0, 2**31 - 1, size=4))
 
 
@@ -617,21 +582,211 @@ def _captions(rng, category, post_account, focus, sponsored, n_categories, table
 # --------------------------------------------------------------------------- generator
 
 
+def _draw_accounts(rng, n: int, n_topics: int, specs, emerging: float) -> Bunch:
+    """Accounts: topic, followers and tier, latent traits, engagement rate, usernames."""
+    topic = rng.permutation(np.resize(np.arange(n_topics), n))
+    band = rng.choice(len(_BAND_SHARES), size=n, p=_BAND_SHARES)
+    lo, hi = np.log(_BAND_LOW[band]), np.log(_BAND_HIGH[band])
+    log_f = np.where(band == 5, lo + np.minimum(rng.exponential(1.0, n), hi - lo),
+                     lo + rng.random(n) * (hi - lo))
+    followers = np.floor(np.exp(log_f)).astype(np.int64)
+    zero = rng.random(n) < ZERO_FOLLOWER_RATE
+    followers[zero] = 0
+    band[zero] = 0  # zero-follower accounts sit in the lowest band (tier "nano")
+    tier = follower_tier(followers)  # the library's one tier definition (skinfluence.tiers)
+
+    quality = rng.beta(2.5, 2.5, n)
+    bought = rng.random(n) < 0.15
+    fake_share = np.where(bought, rng.beta(4.0, 3.0, n), rng.beta(1.5, 12.0, n))
+    is_emerging = np.zeros(n, dtype=bool)
+    is_emerging[rng.permutation(n)[: int(round(emerging * n))]] = True
+    growth_rate = np.where(is_emerging, rng.uniform(1.0, 2.5, n), rng.uniform(-0.3, 0.0, n))
+
+    topic_mult = np.array([spec[3] for spec in specs])
+    real_followers = followers * (1.0 - fake_share)
+    base_rate = 0.06 * (np.maximum(followers, 100) / 1000.0) ** -0.2
+    engagement_rate = (base_rate * topic_mult[topic] * np.exp(1.2 * (quality - 0.5))
+                       * np.exp(rng.normal(0, 0.3, n)))
+    explore = rng.lognormal(np.log(3.0), 0.5, n)  # likes from non-followers (hashtags, explore)
+    expected_likes = real_followers * engagement_rate + explore
+    influence = np.log10(1.0 + expected_likes)
+
+    following = np.minimum(
+        np.floor(rng.lognormal(np.log(350.0), 0.9, n) * (1.0 + 3.0 * fake_share)), 7500
+    ).astype(np.int64)
+    username_ids = rng.integers(0, len(_FIRST_NAMES), n)
+    usernames = [f"{_FIRST_NAMES[k]}.{_SYLLABLES[j]}{i}" for i, (k, j) in enumerate(
+        zip(username_ids, rng.integers(0, len(_SYLLABLES), n), strict=True))]
+    return Bunch(topic=topic, followers=followers, tier=tier, quality=quality,
+                 fake_share=fake_share, is_emerging=is_emerging, growth_rate=growth_rate,
+                 real_followers=real_followers, engagement_rate=engagement_rate, explore=explore,
+                 influence=influence, following=following, usernames=usernames)
+
+
+def _draw_posts(rng, acc: Bunch, low: int, high: int, off_topic: float,
+                n_post_categories: int) -> Bunch:
+    """Posts: how many per account, their categories and (chronological) times."""
+    n = len(acc.topic)
+    counts = rng.integers(low, high + 1, n) if high > low else np.full(n, low, dtype=np.int64)
+    n_total = int(counts.sum())
+    post_account = np.repeat(np.arange(n), counts)
+    profile_posts = counts + np.where(rng.random(n) < 0.03, 0,
+                                      np.floor(rng.lognormal(np.log(120.0), 1.1, n))).astype(np.int64)
+
+    category = acc.topic[post_account].copy()
+    if n_post_categories > 1:
+        off = rng.random(n_total) < off_topic
+        shift = rng.integers(1, n_post_categories, n_total)  # any category but the topic
+        category = np.where(off, (category + shift) % n_post_categories, category)
+    else:
+        off = np.zeros(n_total, dtype=bool)
+
+    per_week = np.clip(rng.lognormal(np.log(1.5), 0.7, n), 0.2, 21.0)
+    span = np.minimum(counts / per_week * 7 * 86400, 0.95 * _YEAR_S)
+    last = _YEAR_S - np.minimum(rng.exponential(3 * 86400, n), _YEAR_S - span)
+    first = last - span
+    t = first[post_account] + rng.random(n_total) * span[post_account]
+    order = np.lexsort((t, post_account))  # chronological within each account
+    t = t[order]
+    return Bunch(n_total=n_total, account=post_account, profile_posts=profile_posts,
+                 category=category, off=off, seconds=t)
+
+
+def _draw_engagement(rng, acc: Bunch, posts: Bunch, n_topics: int,
+                     n_post_categories: int) -> Bunch:
+    """Per-post likes, comments, shares and views, and which posts are sponsored."""
+    n, n_total, pa_ = len(acc.topic), posts.n_total, posts.account
+    age = posts.seconds / _YEAR_S  # 0 = a year before END_TIME, 1 = END_TIME
+    sponsor_rate = rng.beta(1.0, 12.0, n)
+    sponsored = rng.random(n_total) < sponsor_rate[pa_]
+    if n_post_categories > n_topics:  # "promotion"-like extra categories are sponsored more
+        sponsored |= (posts.category == n_topics + 1) & (rng.random(n_total) < 0.5)
+    growth = np.exp(acc.growth_rate[pa_] * (age - 1.0))
+    lam = (acc.real_followers[pa_] * acc.engagement_rate[pa_] * growth
+           * np.where(posts.off, 0.85, 1.0) * np.where(sponsored, 0.8, 1.0)
+           * rng.lognormal(0.0, 0.45, n_total) + acc.explore[pa_] * growth)
+    likes = rng.poisson(lam)
+    comment_ratio = rng.lognormal(np.log(0.03), 0.4, n)
+    comments = rng.poisson(likes * comment_ratio[pa_] * rng.lognormal(0, 0.3, n_total))
+    share_ratio = rng.lognormal(np.log(0.015), 0.5, n)
+    shares = rng.poisson(likes * share_ratio[pa_] * rng.lognormal(0, 0.3, n_total))
+    view_ratio = rng.lognormal(np.log(9.0), 0.4, n)
+    views = likes + rng.poisson(likes * view_ratio[pa_]
+                                * rng.lognormal(0, 0.3, n_total) + 1.0)
+    return Bunch(sponsored=sponsored, likes=likes, comments=comments, shares=shares, views=views)
+
+
+def _draw_brands(rng, acc: Bunch, n_brands: int, n_topics: int, topic_names) -> Bunch:
+    """Brands with a category, their handles, and their affinity with every account."""
+    n = len(acc.topic)
+    brand_cat = rng.permutation(np.resize(rng.permutation(n_topics), n_brands)) if n_brands else \
+        np.zeros(0, dtype=np.int64)
+    brand_names = [_BRAND_NAMES[b] if b < len(_BRAND_NAMES) else f"Brand {b}"
+                   for b in range(n_brands)]
+    handles = [re.sub(r"[^a-z0-9]+", "", b.lower()) for b in brand_names]
+    brands = pd.DataFrame({
+        "brand_id": np.arange(n_brands, dtype=np.int64),
+        "name": pd.Series(brand_names, dtype=object),
+        "category": pd.Series(topic_names[brand_cat], dtype=object),
+    })
+    log_real_rate = np.log(acc.engagement_rate * (1.0 - acc.fake_share) + 1e-6)
+    z_eng = (log_real_rate - log_real_rate.mean()) / (log_real_rate.std() + 1e-12)
+    match = brand_cat[:, None] == acc.topic[None, :]
+    logit = (-2.0 + 3.2 * match + 2.5 * (acc.quality - 0.5)[None, :] + 0.6 * z_eng[None, :]
+             + rng.normal(0, 0.6, (n_brands, n)))
+    affinity = 1.0 / (1.0 + np.exp(-logit))
+    relevance = np.digitize(affinity, [0.25, 0.5, 0.75]).astype(np.int64)
+    return Bunch(frame=brands, handles=handles, affinity=affinity, relevance=relevance)
+
+
+def _draw_captions(rng, acc: Bunch, posts: Bunch, sponsored, specs, brand_handles,
+                   n_post_categories: int) -> pa.Array:
+    """One caption per post, from the account's focus and the post's category."""
+    focus = rng.beta(0.9, 2.5, len(acc.topic))  # how topical an account writes: many write filler
+    table = _build_token_table(specs, acc.usernames, brand_handles)
+    return _captions(rng, posts.category, posts.account, focus, sponsored, n_post_categories,
+                     table)
+
+
+def _post_images(rng, category, images: str, image_size: int, image_dir):
+    """The post images (pixels) and the ``image`` post field: PNG bytes or PNG file paths."""
+    pixels = _make_images(category, int(image_size), rng)
+    encoded = [_png_bytes(img) for img in pixels]
+    if images == "bytes":
+        return pixels, pd.arrays.ArrowExtensionArray(pa.array(encoded, type=pa.binary()))
+    folder = Path(image_dir).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for pid, blob in enumerate(encoded):
+        path = folder / f"post_{pid:07d}.png"
+        path.write_bytes(blob)
+        paths.append(str(path))
+    return pixels, pd.arrays.ArrowExtensionArray(pa.array(paths, type=pa.string()))
+
+
+def _account_frame(acc: Bunch, posts: Bunch, eng: Bunch, text, image, cat_names) -> pd.DataFrame:
+    """The account frame: what a scrape would show, posts nested (image field when given)."""
+    n = len(acc.topic)
+    profiles = pd.DataFrame({
+        "account_id": np.arange(n, dtype=np.int64),
+        "username": pd.array(acc.usernames, dtype=pd.ArrowDtype(pa.string())),
+        "followers": acc.followers,
+        "following": acc.following,
+        "n_posts": posts.profile_posts,
+    })
+    timestamps = (END_TIME - pd.Timedelta(seconds=_YEAR_S)) + pd.to_timedelta(
+        np.round(posts.seconds).astype(np.int64), unit="s")
+    fields = {
+        "account_id": posts.account,
+        "post_id": np.arange(posts.n_total, dtype=np.int64),
+        "text": pd.arrays.ArrowExtensionArray(text),
+    }
+    if image is not None:
+        fields["image"] = image
+    fields.update({
+        "likes": eng.likes.astype(np.int64),
+        "comments": eng.comments.astype(np.int64),
+        "views": eng.views.astype(np.int64),
+        "shares": eng.shares.astype(np.int64),
+        "timestamp": pd.DatetimeIndex(timestamps).as_unit("ns"),
+        "label": pd.arrays.ArrowExtensionArray(
+            pa.array(np.array(cat_names, dtype=object)[posts.category], type=pa.string())),
+    })
+    return nest_posts(profiles, pd.DataFrame(fields), on="account_id")
+
+
+@validate_params(
+    {
+        "n_accounts": [Interval(Integral, 1, None, closed="left")],
+        "n_posts": _COUNT_RANGE_CONSTRAINT,
+        "n_topics": [Interval(Integral, 1, None, closed="left")],
+        "n_post_categories": [None, Interval(Integral, 1, None, closed="left")],
+        "n_brands": [Interval(Integral, 0, None, closed="left")],
+        "off_topic": [Interval(Real, 0, 1, closed="both")],
+        "emerging": [Interval(Real, 0, 1, closed="both")],
+        "images": [None, StrOptions({"bytes", "png"})],
+        "image_size": [Interval(Integral, 4, None, closed="left")],
+        "image_dir": [None, str, os.PathLike],
+        "return_X_y": ["boolean"],
+        "random_state": _RANDOM_STATE_CONSTRAINT,
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_creators(
-    n_accounts=200,
+    n_accounts: int = 200,
     *,
-    n_posts=(10, 40),
-    n_topics=8,
-    n_post_categories=None,
-    n_brands=5,
-    off_topic=0.2,
-    emerging=0.1,
-    images=None,
-    image_size=32,
-    image_dir=None,
-    return_X_y=False,
-    random_state=None,
-):
+    n_posts: int | tuple[int, int] = (10, 40),
+    n_topics: int = 8,
+    n_post_categories: int | None = None,
+    n_brands: int = 5,
+    off_topic: float = 0.2,
+    emerging: float = 0.1,
+    images: str | None = None,
+    image_size: int = 32,
+    image_dir: str | os.PathLike | None = None,
+    return_X_y: bool = False,
+    random_state: int | np.random.RandomState | np.random.Generator | None = None,
+) -> Bunch | tuple[pd.DataFrame, np.ndarray]:
     """Generate synthetic creators, their posts and brands, with ground truth for every task.
 
     Each account has a topic, latent traits (content quality, influence, share
@@ -698,7 +853,7 @@ def make_creators(
 
     Examples
     --------
-    >>> from skinfluence.datasets._synthetic import make_creators
+    >>> from skinfluence.datasets import make_creators
     >>> data = make_creators(50, n_posts=(0, 5), random_state=0)
     >>> data.accounts.shape
     (50, 6)
@@ -710,174 +865,51 @@ def make_creators(
     >>> y[:3].tolist()
     ['gaming', 'travel', 'beauty']
     """
-    low, high, n_post_categories = _check_params(
-        n_accounts, n_posts, n_topics, n_post_categories, n_brands, off_topic, emerging,
-        images, image_size, image_dir, return_X_y)
+    low, high = _count_range("n_posts", n_posts, "make_creators")
+    if n_post_categories is None:
+        n_post_categories = n_topics
+    elif n_post_categories < n_topics:
+        raise InvalidParameterError(
+            f"The 'n_post_categories' parameter of make_creators must be None or an int >= "
+            f"n_topics ({n_topics}). Got {n_post_categories!r} instead."
+        )
+    if images == "png" and image_dir is None:
+        raise InvalidParameterError(
+            "The 'image_dir' parameter of make_creators must be a folder path when images='png' "
+            "(the PNG files are written there). Got None instead."
+        )
     rng = _as_generator(random_state)
-    n = int(n_accounts)
     cat_names, specs = _category_specs(n_topics, n_post_categories)
     topic_names = np.array(cat_names[:n_topics], dtype=object)
 
-    # ---- accounts: topic, tiers and followers, latent traits
-    topic = rng.permutation(np.resize(np.arange(n_topics), n))
-    band = rng.choice(len(_BAND_SHARES), size=n, p=_BAND_SHARES)
-    lo, hi = np.log(_BAND_LOW[band]), np.log(_BAND_HIGH[band])
-    log_f = np.where(band == 5, lo + np.minimum(rng.exponential(1.0, n), hi - lo),
-                     lo + rng.random(n) * (hi - lo))
-    followers = np.floor(np.exp(log_f)).astype(np.int64)
-    zero = rng.random(n) < ZERO_FOLLOWER_RATE
-    followers[zero] = 0
-    band[zero] = 0  # zero-follower accounts sit in the lowest band (tier "nano")
-    tier = follower_tier(followers)  # the library's one tier definition (skinfluence.tiers)
+    # every step draws from the same rng, in this order: the output depends on it
+    acc = _draw_accounts(rng, int(n_accounts), n_topics, specs, emerging)
+    posts = _draw_posts(rng, acc, low, high, off_topic, n_post_categories)
+    eng = _draw_engagement(rng, acc, posts, n_topics, n_post_categories)
+    brands = _draw_brands(rng, acc, int(n_brands), n_topics, topic_names)
+    text = _draw_captions(rng, acc, posts, eng.sponsored, specs, brands.handles,
+                          n_post_categories)
+    pixels, image = (None, None) if images is None else \
+        _post_images(rng, posts.category, images, image_size, image_dir)
+    frame = _account_frame(acc, posts, eng, text, image, cat_names)
 
-    quality = rng.beta(2.5, 2.5, n)
-    bought = rng.random(n) < 0.15
-    fake_share = np.where(bought, rng.beta(4.0, 3.0, n), rng.beta(1.5, 12.0, n))
-    is_emerging = np.zeros(n, dtype=bool)
-    is_emerging[rng.permutation(n)[: int(round(emerging * n))]] = True
-    growth_rate = np.where(is_emerging, rng.uniform(1.0, 2.5, n), rng.uniform(-0.3, 0.0, n))
-
-    topic_mult = np.array([spec[3] for spec in specs])
-    real_followers = followers * (1.0 - fake_share)
-    base_rate = 0.06 * (np.maximum(followers, 100) / 1000.0) ** -0.2
-    engagement_rate = (base_rate * topic_mult[topic] * np.exp(1.2 * (quality - 0.5))
-                       * np.exp(rng.normal(0, 0.3, n)))
-    explore = rng.lognormal(np.log(3.0), 0.5, n)  # likes from non-followers (hashtags, explore)
-    expected_likes = real_followers * engagement_rate + explore
-    influence = np.log10(1.0 + expected_likes)
-
-    following = np.minimum(
-        np.floor(rng.lognormal(np.log(350.0), 0.9, n) * (1.0 + 3.0 * fake_share)), 7500
-    ).astype(np.int64)
-    username_ids = rng.integers(0, len(_FIRST_NAMES), n)
-    usernames = [f"{_FIRST_NAMES[k]}.{_SYLLABLES[j]}{i}" for i, (k, j) in enumerate(
-        zip(username_ids, rng.integers(0, len(_SYLLABLES), n), strict=True))]
-
-    # ---- posts: counts, categories, timestamps
-    counts = rng.integers(low, high + 1, n) if high > low else np.full(n, low, dtype=np.int64)
-    n_total = int(counts.sum())
-    post_account = np.repeat(np.arange(n), counts)
-    profile_posts = counts + np.where(rng.random(n) < 0.03, 0,
-                                      np.floor(rng.lognormal(np.log(120.0), 1.1, n))).astype(np.int64)
-
-    category = topic[post_account].copy()
-    if n_post_categories > 1:
-        off = rng.random(n_total) < off_topic
-        shift = rng.integers(1, n_post_categories, n_total)  # any category but the topic
-        category = np.where(off, (category + shift) % n_post_categories, category)
-    else:
-        off = np.zeros(n_total, dtype=bool)
-
-    per_week = np.clip(rng.lognormal(np.log(1.5), 0.7, n), 0.2, 21.0)
-    span = np.minimum(counts / per_week * 7 * 86400, 0.95 * _YEAR_S)
-    last = _YEAR_S - np.minimum(rng.exponential(3 * 86400, n), _YEAR_S - span)
-    first = last - span
-    t = first[post_account] + rng.random(n_total) * span[post_account]
-    order = np.lexsort((t, post_account))  # chronological within each account
-    t = t[order]
-    age = t / _YEAR_S  # 0 = a year before END_TIME, 1 = END_TIME
-
-    # ---- engagement
-    sponsor_rate = rng.beta(1.0, 12.0, n)
-    sponsored = rng.random(n_total) < sponsor_rate[post_account]
-    if n_post_categories > n_topics:  # "promotion"-like extra categories are sponsored more
-        sponsored |= (category == n_topics + 1) & (rng.random(n_total) < 0.5)
-    growth = np.exp(growth_rate[post_account] * (age - 1.0))
-    lam = (real_followers[post_account] * engagement_rate[post_account] * growth
-           * np.where(off, 0.85, 1.0) * np.where(sponsored, 0.8, 1.0)
-           * rng.lognormal(0.0, 0.45, n_total) + explore[post_account] * growth)
-    likes = rng.poisson(lam)
-    comment_ratio = rng.lognormal(np.log(0.03), 0.4, n)
-    comments = rng.poisson(likes * comment_ratio[post_account] * rng.lognormal(0, 0.3, n_total))
-    share_ratio = rng.lognormal(np.log(0.015), 0.5, n)
-    shares = rng.poisson(likes * share_ratio[post_account] * rng.lognormal(0, 0.3, n_total))
-    view_ratio = rng.lognormal(np.log(9.0), 0.4, n)
-    views = likes + rng.poisson(likes * view_ratio[post_account]
-                                * rng.lognormal(0, 0.3, n_total) + 1.0)
-
-    # ---- brands
-    n_brands = int(n_brands)
-    brand_cat = rng.permutation(np.resize(rng.permutation(n_topics), n_brands)) if n_brands else \
-        np.zeros(0, dtype=np.int64)
-    brand_names = [_BRAND_NAMES[b] if b < len(_BRAND_NAMES) else f"Brand {b}"
-                   for b in range(n_brands)]
-    brand_handles = [re.sub(r"[^a-z0-9]+", "", b.lower()) for b in brand_names]
-    brands = pd.DataFrame({
-        "brand_id": np.arange(n_brands, dtype=np.int64),
-        "name": pd.Series(brand_names, dtype=object),
-        "category": pd.Series(topic_names[brand_cat], dtype=object),
-    })
-    log_real_rate = np.log(engagement_rate * (1.0 - fake_share) + 1e-6)
-    z_eng = (log_real_rate - log_real_rate.mean()) / (log_real_rate.std() + 1e-12)
-    match = brand_cat[:, None] == topic[None, :]
-    logit = (-2.0 + 3.2 * match + 2.5 * (quality - 0.5)[None, :] + 0.6 * z_eng[None, :]
-             + rng.normal(0, 0.6, (n_brands, n)))
-    affinity = 1.0 / (1.0 + np.exp(-logit))
-    relevance = np.digitize(affinity, [0.25, 0.5, 0.75]).astype(np.int64)
-
-    # ---- captions
-    focus = rng.beta(0.9, 2.5, n)  # how topical an account writes: many write mostly filler
-    table = _build_token_table(specs, usernames, brand_handles)
-    text = _captions(rng, category, post_account, focus, sponsored, n_post_categories, table)
-
-    # ---- assemble the account frame
-    profiles = pd.DataFrame({
-        "account_id": np.arange(n, dtype=np.int64),
-        "username": pd.array(usernames, dtype=pd.ArrowDtype(pa.string())),
-        "followers": followers,
-        "following": following,
-        "n_posts": profile_posts,
-    })
-    timestamps = (END_TIME - pd.Timedelta(seconds=_YEAR_S)) + pd.to_timedelta(
-        np.round(t).astype(np.int64), unit="s")
-    posts = {
-        "account_id": post_account,
-        "post_id": np.arange(n_total, dtype=np.int64),
-        "text": pd.arrays.ArrowExtensionArray(text),
-    }
-    pixels = None
-    if images is not None:
-        pixels = _make_images(category, int(image_size), rng)
-        encoded = [_png_bytes(img) for img in pixels]
-        if images == "bytes":
-            posts["image"] = pd.arrays.ArrowExtensionArray(pa.array(encoded, type=pa.binary()))
-        else:
-            folder = Path(image_dir).resolve()
-            folder.mkdir(parents=True, exist_ok=True)
-            paths = []
-            for pid, blob in enumerate(encoded):
-                path = folder / f"post_{pid:07d}.png"
-                path.write_bytes(blob)
-                paths.append(str(path))
-            posts["image"] = pd.arrays.ArrowExtensionArray(pa.array(paths, type=pa.string()))
-    posts.update({
-        "likes": likes.astype(np.int64),
-        "comments": comments.astype(np.int64),
-        "views": views.astype(np.int64),
-        "shares": shares.astype(np.int64),
-        "timestamp": pd.DatetimeIndex(timestamps).as_unit("ns"),
-        "label": pd.arrays.ArrowExtensionArray(
-            pa.array(np.array(cat_names, dtype=object)[category], type=pa.string())),
-    })
-    frame = nest_posts(profiles, pd.DataFrame(posts), on="account_id")
-
-    topic_arr = topic_names[topic]
+    topic = topic_names[acc.topic]
     if return_X_y:
-        return frame, topic_arr
+        return frame, topic
     out = Bunch(
         accounts=frame,
-        topic=topic_arr,
+        topic=topic,
         topic_names=topic_names,
         post_category_names=np.array(cat_names, dtype=object),
-        tier=tier,
-        quality=quality,
-        influence=influence,
-        fake_share=fake_share,
-        emerging=is_emerging,
-        growth_rate=growth_rate,
-        brands=brands,
-        affinity=affinity,
-        relevance=relevance,
+        tier=acc.tier,
+        quality=acc.quality,
+        influence=acc.influence,
+        fake_share=acc.fake_share,
+        emerging=acc.is_emerging,
+        growth_rate=acc.growth_rate,
+        brands=brands.frame,
+        affinity=brands.affinity,
+        relevance=brands.relevance,
         DESCR=DESCR,
     )
     if pixels is not None:

@@ -7,7 +7,6 @@ torch module, loss and dataset live in :mod:`._module`.
 from __future__ import annotations
 
 import copy
-import numbers
 import pickle
 import warnings
 
@@ -22,19 +21,12 @@ from ..base import ComponentMixin
 from ..features._ragged import PostFeatures, _as_post_features, _param_error, _resolve_device
 from ..registry import register
 from ..utils._optional import import_optional
+from ..utils._param_validation import Integral, Interval, Real, StrOptions, fit_context
 
 __all__ = ["AttentiveProfiler"]
 
 _OPTIMIZERS = ("adam", "adamw", "sgd")
 _NAME = "AttentiveProfiler"
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _is_real(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
 
 
 def _missing(labels: np.ndarray) -> np.ndarray:
@@ -125,7 +117,7 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         split. With an int, two fits on the CPU give identical models. The
         global torch random state is left as it was.
     verbose : int, default=0
-        skorch's per-epoch log (0: silent).
+        Verbosity of skorch's per-epoch log (0: silent).
 
     Attributes
     ----------
@@ -153,6 +145,7 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
     --------
     PostEncoder : Turns an account frame into the per-post features this model reads.
     PostPooler : Mean-pools the same features for classical models.
+    AttentionDisplay : Plots one account's posts by attention weight.
 
     Notes
     -----
@@ -197,7 +190,7 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
     Examples
     --------
     >>> import numpy as np
-    >>> from skinfluence.features._ragged import PostFeatures
+    >>> from skinfluence.features import PostFeatures
     >>> from skinfluence.profiling import AttentiveProfiler
     >>> rng = np.random.default_rng(0)
     >>> lengths = rng.integers(1, 8, 40)
@@ -215,6 +208,32 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
     True
     """
 
+
+    _parameter_constraints: dict = {
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "attention_size": [Interval(Integral, 1, None, closed="left")],
+        "head_hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "post_loss_weight": [Interval(Real, 0, np.inf, closed="left")],
+        "attention": ["boolean", StrOptions({"account", "mixture"})],
+        "max_posts": [None, Interval(Integral, 1, None, closed="left")],
+        "keep_posts": [StrOptions({"last", "first"})],
+        # a class is checked against torch.optim.Optimizer in fit, once torch is imported
+        "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
+        "optimizer_kwargs": [None, dict],
+        "lr": [Interval(Real, 0, np.inf, closed="neither")],
+        "weight_decay": [Interval(Real, 0, np.inf, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "callbacks": [None, list, tuple],
+        "label_name": [None, str],
+        "device": "no_validation",  # a str or a torch.device: checked in fit, with torch
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
 
     def __init__(self, hidden_size=128, *, attention_size=64, head_hidden_size=64, dropout=0.2,
                  post_loss_weight=0.5, attention=True, max_posts=None, keep_posts="last",
@@ -246,46 +265,6 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ params
-
-    def _check_params(self):
-        for name in ("hidden_size", "attention_size", "head_hidden_size", "max_epochs",
-                     "batch_size", "n_iter_no_change"):
-            value = getattr(self, name)
-            if not _is_int(value) or value < 1:
-                raise _param_error(_NAME, name, "an int >= 1", value)
-        if not _is_real(self.dropout) or not 0 <= self.dropout < 1:
-            raise _param_error(_NAME, "dropout", "a float in [0, 1)", self.dropout)
-        for name in ("post_loss_weight", "weight_decay"):
-            value = getattr(self, name)
-            if not _is_real(value) or value < 0:
-                raise _param_error(_NAME, name, "a float >= 0", value)
-        if not _is_real(self.lr) or self.lr <= 0:
-            raise _param_error(_NAME, "lr", "a float > 0", self.lr)
-        if not (isinstance(self.attention, (bool, np.bool_))
-                or (isinstance(self.attention, str) and self.attention in ("account", "mixture"))):
-            raise _param_error(_NAME, "attention", "a bool, 'account' or 'mixture'",
-                               self.attention)
-        if not isinstance(self.early_stopping, (bool, np.bool_)):
-            raise _param_error(_NAME, "early_stopping", "a bool", self.early_stopping)
-        if self.max_posts is not None and (not _is_int(self.max_posts) or self.max_posts < 1):
-            raise _param_error(_NAME, "max_posts", "None or an int >= 1", self.max_posts)
-        if self.keep_posts not in ("last", "first"):
-            raise _param_error(_NAME, "keep_posts", "'last' or 'first'", self.keep_posts)
-        if isinstance(self.optimizer, str) and self.optimizer not in _OPTIMIZERS:
-            raise _param_error(_NAME, "optimizer", "one of 'adam', 'adamw', 'sgd' or a torch "
-                               "optimizer class", self.optimizer)
-        if self.optimizer_kwargs is not None and not isinstance(self.optimizer_kwargs, dict):
-            raise _param_error(_NAME, "optimizer_kwargs", "None or a dict", self.optimizer_kwargs)
-        if not _is_real(self.validation_fraction) or not 0 < self.validation_fraction < 1:
-            raise _param_error(_NAME, "validation_fraction", "a float in (0, 1)",
-                               self.validation_fraction)
-        if self.callbacks is not None and not isinstance(self.callbacks, (list, tuple)):
-            raise _param_error(_NAME, "callbacks", "None or a list of skorch callbacks",
-                               self.callbacks)
-        if self.label_name is not None and not isinstance(self.label_name, str):
-            raise _param_error(_NAME, "label_name", "None or a str", self.label_name)
-        if not (_is_int(self.verbose) or isinstance(self.verbose, bool)) or self.verbose < 0:
-            raise _param_error(_NAME, "verbose", "an int >= 0", self.verbose)
 
     def _optimizer_class(self, torch):
         opt = self.optimizer
@@ -354,7 +333,8 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
 
     # --------------------------------------------------------------------- fit
 
-    def fit(self, X, y):
+    @fit_context
+    def fit(self, X: PostFeatures, y) -> AttentiveProfiler:
         """Train the profiler.
 
         Parameters
@@ -371,7 +351,6 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         self : AttentiveProfiler
         """
         self._check_extras()
-        self._check_params()
         X = self._validate_posts(X, reset=True)
         y = column_or_1d(np.asarray(y), warn=True)
         if len(y) != len(X):
@@ -505,12 +484,13 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
                     weights[rows] = w.float().cpu().numpy()[acc, slot]
         return logits, weights
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: PostFeatures) -> np.ndarray:
         """Class probabilities of each account.
 
         Parameters
         ----------
         X : PostFeatures
+            Per-post features of the accounts, with the features seen in ``fit``.
 
         Returns
         -------
@@ -525,12 +505,13 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         proba = np.exp(logits)
         return proba / proba.sum(axis=1, keepdims=True)
 
-    def predict(self, X):
+    def predict(self, X: PostFeatures) -> np.ndarray:
         """The most probable class of each account.
 
         Parameters
         ----------
         X : PostFeatures
+            Per-post features of the accounts, with the features seen in ``fit``.
 
         Returns
         -------
@@ -539,12 +520,13 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         proba = self.predict_proba(X)  # checks fitted before classes_ is read
         return self.classes_[np.argmax(proba, axis=1)]
 
-    def attention_weights(self, X):
+    def attention_weights(self, X: PostFeatures) -> np.ndarray:
         """Each post's weight in its account's representation, in the container's post order.
 
         Parameters
         ----------
         X : PostFeatures
+            Per-post features of the accounts, with the features seen in ``fit``.
 
         Returns
         -------
@@ -558,12 +540,13 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         X = self._validate_posts(X, reset=False)
         return self._run(X, want_weights=True)[1]
 
-    def predict_posts_proba(self, X):
+    def predict_posts_proba(self, X: PostFeatures) -> np.ndarray:
         """Post-category probabilities of every post (the auxiliary head).
 
         Parameters
         ----------
         X : PostFeatures
+            Per-post features of the accounts, with the features seen in ``fit``.
 
         Returns
         -------
@@ -599,12 +582,13 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
                 out[start:start + chunk] = p.cpu().numpy()
         return out
 
-    def predict_posts(self, X):
+    def predict_posts(self, X: PostFeatures) -> np.ndarray:
         """The predicted category of every post (the auxiliary head).
 
         Parameters
         ----------
         X : PostFeatures
+            Per-post features of the accounts, with the features seen in ``fit``.
 
         Returns
         -------
@@ -615,81 +599,6 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         proba = self.predict_posts_proba(X)
         return self.post_classes_[np.argmax(proba, axis=1)] if len(proba) else \
             self.post_classes_[:0]
-
-    # -------------------------------------------------------------------- plot
-
-    def plot_attention(self, X, account, *, ax=None, texts=None, top=10):
-        """Bar chart of one account's posts, most attended first.
-
-        Parameters
-        ----------
-        X : PostFeatures
-        account : int or label
-            Position of the account in ``X`` (an int), or its label in
-            ``X.index``.
-        ax : matplotlib Axes, default=None
-            Where to draw; a new figure when None.
-        texts : array-like of str, default=None
-            Post texts (captions) to label the bars, either one per post of
-            ``X`` (flat order) or one per post of the account.
-        top : int, default=10
-            Number of posts shown.
-
-        Returns
-        -------
-        ax : matplotlib Axes
-        """
-        check_is_fitted(self)
-        X = self._validate_posts(X, reset=False)
-        plt = import_optional("matplotlib.pyplot", extra="plot", caller=f"{_NAME}.plot_attention")
-        pos = _account_position(X, account)
-        one = X[pos]
-        weights = self.attention_weights(one)
-        n = one.n_posts
-        if texts is not None:
-            texts = np.asarray(texts, dtype=object)
-            if len(texts) == X.n_posts:
-                texts = texts[X.offsets[pos]:X.offsets[pos + 1]]
-            elif len(texts) != n:
-                raise ValueError(
-                    f"texts must hold one text per post of X ({X.n_posts}) or of the account "
-                    f"({n}); got {len(texts)}"
-                )
-        order = np.argsort(-weights, kind="stable")[:max(int(top), 0)]
-        post_pred = None
-        if self.net_.module_.post_head is not None and n:
-            post_pred = self.predict_posts(one)
-        truth = one.extras.get(self.label_name) if self.label_name else None
-        labels = []
-        for i in order:
-            parts = [f"#{i}"]
-            if post_pred is not None:
-                parts.append(f"pred {post_pred[i]}")
-            if truth is not None and not _missing(truth[i:i + 1])[0]:
-                parts.append(f"label {truth[i]}")
-            if not one.mask[i]:
-                parts.append("(invalid)")
-            if texts is not None and texts[i] is not None:
-                t = str(texts[i]).replace("\n", " ")
-                parts.append(t if len(t) <= 50 else t[:47] + "...")
-            labels.append("  ".join(parts))
-        if ax is None:
-            _, ax = plt.subplots(figsize=(8, 0.45 * max(len(order), 1) + 1.2))
-        ax.barh(np.arange(len(order))[::-1], weights[order], color="tab:blue")
-        ax.set_yticks(np.arange(len(order))[::-1], labels, fontsize=8)
-        valid = int(one.mask.sum())
-        if valid:
-            ax.axvline(1.0 / valid, color="grey", linestyle="--", linewidth=1,
-                       label=f"uniform (1/{valid})")
-            ax.legend(loc="lower right", fontsize=8)
-        proba = self.predict_proba(one)[0]
-        name = X.index[pos] if X.index is not None else f"#{pos}"
-        best = int(np.argmax(proba))
-        # right-aligned: the post labels on the left take most of the figure's width
-        ax.set_title(f"{name}: {self.classes_[best]} ({proba[best]:.0%}), "
-                     f"top {len(order)} of {n} posts by attention", loc="right", fontsize=10)
-        ax.set_xlabel("attention weight")
-        return ax
 
     # -------------------------------------------------------------- sklearn glue
 
@@ -764,19 +673,3 @@ class _PickledNet:
 
     def __init__(self, data: bytes):
         self.data = data
-
-
-def _account_position(X: PostFeatures, account) -> int:
-    if isinstance(account, (numbers.Integral, np.integer)) and not isinstance(account, bool):
-        if not -len(X) <= account < len(X):
-            raise IndexError(f"account position {account} is out of range for {len(X)} accounts")
-        return int(account) % len(X)
-    if X.index is None:
-        raise KeyError(f"account {account!r}: X has no index; pass the account's position (int)")
-    hits = np.flatnonzero(X.index == account)
-    if len(hits) == 0:
-        raise KeyError(f"account {account!r} is not in X.index")
-    if len(hits) > 1:
-        warnings.warn(f"account {account!r} occurs {len(hits)} times in X.index; using the first",
-                      UserWarning, stacklevel=3)
-    return int(hits[0])

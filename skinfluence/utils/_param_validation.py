@@ -29,6 +29,7 @@ try:  # scikit-learn >= 1.3 (skinfluence needs >= 1.6)
         StrOptions,
         _Constraint,
         validate_parameter_constraints,
+        validate_params,
     )
 except ImportError as exc:  # pragma: no cover - guarded by the scikit-learn>=1.6 pin
     raise ImportError(
@@ -48,6 +49,7 @@ __all__ = [
     "StrOptions",
     "fit_context",
     "validate_parameter_constraints",
+    "validate_params",
 ]
 
 

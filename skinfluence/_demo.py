@@ -1,0 +1,369 @@
+"""The ``skinfluence demo`` walk-through, as a list of named steps.
+
+Each step is a :class:`Step`: a progress title, a function that does the work
+(reading and writing the shared :class:`Demo` state, returning the detail shown
+after "done") and, optionally, a function that writes the step's section of the
+final report. :func:`run_demo` runs :data:`STEPS` in order, then writes the
+sections in the same order. A new step (say, top creators for a brand) is one
+more pair of functions and one more entry in :data:`STEPS`.
+
+Heavy modules (numpy, scikit-learn, the components) are imported inside the
+steps, so that importing the command line stays cheap.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+__all__ = ["Demo", "STEPS", "Step", "run_demo"]
+
+
+@dataclass
+class Demo:
+    """What the steps share: the settings, the data, the fitted models and the report."""
+
+    n_accounts: int
+    random_state: int
+    out: TextIO
+    #: the figures returned by :func:`run_demo` (and printed in the report)
+    report: dict = field(default_factory=dict)
+    #: intermediate results the later steps and the report sections read
+    state: dict[str, Any] = field(default_factory=dict)
+
+    def write(self, text: str) -> None:
+        self.out.write(text)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One named step of the demo.
+
+    Parameters
+    ----------
+    title : str
+        The progress line, formatted with the :class:`Demo` fields
+        (``{n_accounts}``, ``{random_state}``).
+    run : callable
+        ``run(demo) -> str``: does the work, returns the detail after "done".
+    section : callable, default=None
+        ``section(demo)``: writes the step's part of the final report.
+    """
+
+    title: str
+    run: Callable[[Demo], str]
+    section: Callable[[Demo], None] | None = None
+
+
+class _Progress:
+    """Numbered steps with their wall time, printed as they finish."""
+
+    def __init__(self, n_steps: int, stream):
+        self.n_steps, self.step, self.stream = n_steps, 0, stream
+        self.t0 = time.perf_counter()
+
+    def start(self, title: str):
+        self.step += 1
+        self._t = time.perf_counter()
+        print(f"[{self.step}/{self.n_steps}] {title} ...", file=self.stream, flush=True)
+
+    def done(self, detail: str = ""):
+        took = time.perf_counter() - self._t
+        print(f"      done in {took:.1f} s{'  ' + detail if detail else ''}", file=self.stream,
+              flush=True)
+
+    @property
+    def total(self) -> float:
+        return time.perf_counter() - self.t0
+
+
+# ------------------------------------------------------------------------- 1. data
+
+
+def make_data(demo: Demo) -> str:
+    """Synthetic creators with nested posts and their ground truth."""
+    from .datasets import make_creators
+    from .nested import flatten_posts
+
+    data = make_creators(demo.n_accounts, n_topics=8, off_topic=0.2,
+                         random_state=demo.random_state)
+    frame = data.accounts
+    flat = flatten_posts(frame)
+    demo.state.update(data=data, frame=frame, topic=data.topic, flat=flat)
+    demo.report["n_accounts"], demo.report["n_posts"] = len(frame), flat.n_posts
+    return f"{len(frame)} accounts, {flat.n_posts} posts"
+
+
+def write_data(demo: Demo) -> None:
+    r = demo.report
+    demo.write(f"Data: {r['n_accounts']} creators, {r['n_posts']} posts "
+               f"({r['n_posts'] / max(r['n_accounts'], 1):.1f} per creator), 8 topics, "
+               "20% off-topic posts\n")
+
+
+# -------------------------------------------------------------- 2. contract, tiers
+
+
+def check_contract(demo: Demo) -> str:
+    """The data-contract check, follower tiers and per-post likes per follower."""
+    import numpy as np
+
+    from .nested import segment_reduce, validate_account_frame
+    from .tiers import TIER_NAMES, follower_tier
+
+    frame, flat = demo.state["frame"], demo.state["flat"]
+    validate_account_frame(frame)
+    followers = frame["followers"].to_numpy()
+    tiers = follower_tier(followers)
+    likes = segment_reduce(flat.numeric("likes"), flat.offsets, "mean")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(followers > 0, likes / followers, np.nan)
+    demo.state.update(tiers=tiers, rate=rate)
+    demo.report["tiers"] = {t: int((tiers == t).sum()) for t in TIER_NAMES}
+    return "posts nested columnar: " + str(frame["posts"].dtype)[:40] + "..."
+
+
+def write_tiers(demo: Demo) -> None:
+    import numpy as np
+
+    from .tiers import TIER_NAMES
+
+    tiers, rate, counts = demo.state["tiers"], demo.state["rate"], demo.report["tiers"]
+    demo.write("Tiers by followers:\n")
+    for t in TIER_NAMES:
+        sel = tiers == t
+        med = (np.nanmedian(rate[sel]) if sel.any() and np.isfinite(rate[sel]).any()
+               else float("nan"))
+        demo.write(f"  {t:<6} {counts[t]:>5} creators   median likes/follower per post "
+                   f"{med:8.4f}\n")
+
+
+# --------------------------------------------------------------- 3. topic classifier
+
+
+def classify_topics(demo: Demo) -> str:
+    """Topic from captions: a grid-searched Pipeline, cross-validation splitting accounts."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import accuracy_score
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
+    from sklearn.pipeline import Pipeline
+
+    from .features import PostsText
+
+    frame, topic, seed = demo.state["frame"], demo.state["topic"], demo.random_state
+    X_train, X_test, y_train, y_test = train_test_split(
+        frame, topic, test_size=0.25, stratify=topic, random_state=seed
+    )
+    pipe = Pipeline([
+        ("text", PostsText()),
+        ("tfidf", TfidfVectorizer(sublinear_tf=True, min_df=2)),
+        ("clf", LogisticRegression(max_iter=2000)),
+    ])
+    search = GridSearchCV(
+        pipe,
+        {"clf__C": [0.3, 3.0, 30.0], "tfidf__ngram_range": [(1, 1), (1, 2)]},
+        cv=StratifiedKFold(5, shuffle=True, random_state=seed),
+        n_jobs=1,
+    )
+    search.fit(X_train, y_train)
+    pred = search.predict(X_test)
+    majority = max(np.mean(y_test == t) for t in np.unique(y_train))
+    demo.state.update(y_test=y_test, topic_pred=pred)
+    demo.report.update(
+        best_params=search.best_params_,
+        cv_accuracy=float(search.best_score_),
+        test_accuracy=float(accuracy_score(y_test, pred)),
+        majority_accuracy=float(majority),
+    )
+    return f"test accuracy {demo.report['test_accuracy']:.3f}"
+
+
+def write_topics(demo: Demo) -> None:
+    from sklearn.metrics import classification_report
+
+    r = demo.report
+    demo.write("\nTopic classifier (PostsText -> TF-IDF -> logistic regression)\n")
+    demo.write(f"  best parameters      {r['best_params']}\n")
+    demo.write(f"  CV accuracy (train)  {r['cv_accuracy']:.3f}\n")
+    demo.write(f"  held-out accuracy    {r['test_accuracy']:.3f}   "
+               f"(majority class: {r['majority_accuracy']:.3f})\n")
+    demo.write("  per-topic scores on held-out creators:\n")
+    scores = classification_report(demo.state["y_test"], demo.state["topic_pred"], digits=3)
+    for line in scores.splitlines():
+        demo.write(f"    {line}\n")
+
+
+# ----------------------------------------------------------------------- 4. segments
+
+
+def segment(demo: Demo) -> str:
+    """Segments of creators from their engagement, k chosen by silhouette."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+
+    from .accounts import EngagementAggregator
+    from .segmentation import KMeansSegmenter
+
+    features = ColumnTransformer([
+        ("profile", "passthrough", ["followers"]),
+        ("posts", EngagementAggregator(features=["engagement_rate", "likes_median",
+                                                 "posts_per_week"]), ["followers", "posts"]),
+    ], verbose_feature_names_out=False)
+    segmenter = make_pipeline(features, SimpleImputer(strategy="median"),
+                              KMeansSegmenter(random_state=demo.random_state))
+    segmenter.set_output(transform="pandas").fit(demo.state["frame"])
+    seg = segmenter[-1]
+    demo.report.update(n_segments=int(seg.n_clusters_), silhouette=float(seg.silhouette_),
+                       segments=seg.segment_profiles_)
+    return f"{seg.n_clusters_} segments, silhouette {seg.silhouette_:.3f}"
+
+
+def write_segments(demo: Demo) -> None:
+    r = demo.report
+    demo.write(f"\nSegments (EngagementAggregator -> KMeansSegmenter, k chosen by silhouette: "
+               f"{r['n_segments']}, silhouette {r['silhouette']:.3f})\n")
+    cols = [c for c in ("name", "size", "followers", "engagement_rate", "likes_median")
+            if c in r["segments"].columns]
+    table = r["segments"][cols].to_string(float_format=lambda v: f"{v:,.4g}")
+    for line in table.splitlines():
+        demo.write(f"    {line}\n")
+
+
+# ------------------------------------------------------------------ 5. pair ranking
+
+_N_PAIRS, _N_TRAIN_PAIRS = 4000, 3000
+
+
+def _judged_pairs(demo: Demo, rng):
+    """Random creator pairs, judged by a noisy oracle that knows the true influence."""
+    import numpy as np
+
+    n = len(demo.state["frame"])
+    a = rng.integers(0, n, _N_PAIRS)
+    b = (a + rng.integers(1, n, _N_PAIRS)) % n
+    # the judge: the truly more influential creator wins, with logistic noise
+    # (influence is log10 of expected likes per post: a 10x gap wins 95 % of the time)
+    influence = demo.state["data"].influence
+    gap = influence[a] - influence[b]
+    judged = (rng.random(_N_PAIRS) < 1 / (1 + np.exp(-3 * gap))).astype(int)
+    return a, b, judged
+
+
+def rank_pairs(demo: Demo) -> str:
+    """Learn "who is more influential" from pairwise judgements, and rank every creator."""
+    import numpy as np
+    import pandas as pd
+    from scipy.stats import spearmanr
+    from sklearn.metrics import roc_auc_score
+
+    from .accounts import EngagementAggregator
+    from .ranking import PairwiseRanker, make_pairs
+
+    frame, seed = demo.state["frame"], demo.random_state
+    rng = np.random.default_rng(seed)
+    items = EngagementAggregator(features=["likes_mean", "comments_mean", "engagement_rate",
+                                           "posts_per_week"]).set_output(transform="pandas")
+    items = items.fit_transform(frame).fillna(0.0)
+    items.insert(0, "followers", frame["followers"].to_numpy())
+    items.insert(0, "account_id", frame["account_id"].to_numpy())
+    a, b, judged = _judged_pairs(demo, rng)
+    ids = frame["account_id"].to_numpy()
+    pairs = make_pairs(items, np.column_stack([ids[a], ids[b]]), keep_ids=False)
+    held_out = np.zeros(_N_PAIRS, bool)
+    held_out[_N_TRAIN_PAIRS:] = True
+    ranker = PairwiseRanker(n_estimators=200, n_jobs=1, random_state=seed)
+    ranker.fit(pairs[~held_out], judged[~held_out])
+    auc = roc_auc_score(judged[held_out], ranker.predict_proba(pairs[held_out])[:, 1])
+    ranking = ranker.rank(items.set_index("account_id"))
+    truth = pd.Series(demo.state["data"].influence, index=ids)[ranking.index]
+    rho = spearmanr(ranking["score"], truth).statistic
+    demo.report.update(pair_auc=float(auc), rank_spearman=float(rho), top=list(ranking.index[:5]))
+    return f"held-out pair AUC {auc:.3f}, Spearman with true influence {rho:.3f}"
+
+
+def write_ranking(demo: Demo) -> None:
+    r = demo.report
+    demo.write("\nPairwise ranking (PairwiseRanker, LightGBM; 3,000 judged pairs to learn, "
+               "1,000 held out)\n")
+    demo.write(f"  held-out pair AUC             {r['pair_auc']:.3f}\n")
+    demo.write(f"  Spearman(global score, true influence) over all creators "
+               f"{r['rank_spearman']:.3f}\n")
+    demo.write(f"  top 5 creators: {', '.join(map(str, r['top']))}\n")
+
+
+# --------------------------------------------------------------------- 6. components
+
+
+def list_components(demo: Demo) -> str:
+    """The registered components and whether their optional dependencies are installed."""
+    from .registry import all_components
+
+    comps = all_components()
+    demo.report["components"] = [(c.name, c.kind, c.available) for c in comps]
+    return f"{len(comps)} component(s)"
+
+
+def write_components(demo: Demo) -> None:
+    demo.write("\nComponents in the registry:\n")
+    for name, kind, available in demo.report["components"]:
+        status = "available" if available else "missing optional dependency"
+        demo.write(f"  {name:<24} {kind:<11} {status}\n")
+
+
+#: The demo, in order. Each title is formatted with the Demo's fields.
+STEPS: tuple[Step, ...] = (
+    Step("Generating {n_accounts} synthetic creators (make_creators, "
+         "random_state={random_state})", make_data, write_data),
+    Step("Checking the account-frame data contract", check_contract, write_tiers),
+    Step("Topic from captions: GridSearchCV over a Pipeline, accounts split 5-fold",
+         classify_topics, write_topics),
+    Step("Segments: EngagementAggregator -> KMeansSegmenter(n_clusters='auto')",
+         segment, write_segments),
+    Step("Who is more influential: PairwiseRanker on 4,000 pairwise judgements",
+         rank_pairs, write_ranking),
+    Step("Listing registered components", list_components, write_components),
+)
+
+
+def run_demo(n_accounts: int = 600, random_state: int = 0, stream: TextIO | None = None) -> dict:
+    """Run the end-to-end demo and return its figures (used by the CLI and the tests).
+
+    Steps (:data:`STEPS`): generate synthetic creators; check the data contract;
+    find each creator's topic from their captions with a grid-searched Pipeline
+    (cross-validation splits accounts); segment the creators from their
+    engagement (automatic k); learn "who is more influential" from pairwise
+    judgements and rank every creator; list the components available.
+
+    Parameters
+    ----------
+    n_accounts : int, default=600
+        Number of synthetic creators.
+    random_state : int, default=0
+        Seed of the data and of every model.
+    stream : file-like, default=None
+        Where the progress and the report are written; ``sys.stdout`` when None.
+
+    Returns
+    -------
+    report : dict
+        The demo's figures (accuracies, segments, ranking scores, components) and
+        ``"seconds"``, the total wall time.
+    """
+    demo = Demo(n_accounts=n_accounts, random_state=random_state, out=stream or sys.stdout)
+    progress = _Progress(len(STEPS), demo.out)
+    for step in STEPS:
+        progress.start(step.title.format(n_accounts=n_accounts, random_state=random_state))
+        progress.done(step.run(demo))
+    demo.write("\n" + "=" * 72 + "\n skinfluence demo report\n" + "=" * 72 + "\n")
+    for step in STEPS:
+        if step.section is not None:
+            step.section(demo)
+    demo.report["seconds"] = progress.total
+    demo.write(f"\nTotal time: {demo.report['seconds']:.1f} s\n")
+    return demo.report
