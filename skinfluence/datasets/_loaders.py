@@ -34,6 +34,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..exceptions import DataLoadError
+from ..schemas import FAKE_ACCOUNT_COLUMNS
 
 __all__ = [
     "FAKE_ACCOUNT_COLUMNS",
@@ -59,39 +60,6 @@ PEERINDEX_FEATURES = (
     "network_feature_1",
     "network_feature_2",
     "network_feature_3",
-)
-
-#: The follower-account schema shared by the three fake-account data sets
-#: (columns of ``X`` returned by :func:`load_fake_accounts`, before ``source``).
-#: All float64; NaN where the data set does not record the feature:
-#:
-#: ====================== ================== ===================================== ==============================
-#: column                 Kaggle             InstaFake                             SRF
-#: ====================== ================== ===================================== ==============================
-#: has_profile_pic        profile pic        userHasProfilPic                      has_profile_picture
-#: username_digit_ratio   nums/length usern. usernameDigitCount / usernameLength   NaN
-#: fullname_words         fullname words     NaN                                   NaN
-#: fullname_digit_ratio   nums/length fulln. NaN                                   NaN
-#: name_equals_username   name==username     NaN                                   NaN
-#: bio_length             description length userBiographyLength                   NaN
-#: has_external_url       external URL       NaN                                   NaN
-#: is_private             private            userIsPrivate                         Private.account
-#: n_posts                #posts             userMediaCount                        Number.of.posts
-#: n_followers            #followers         userFollowerCount                     Number.of.followers
-#: n_following            #follows           userFollowingCount                    Number.of.people.they.follow
-#: ====================== ================== ===================================== ==============================
-FAKE_ACCOUNT_COLUMNS = (
-    "has_profile_pic",
-    "username_digit_ratio",
-    "fullname_words",
-    "fullname_digit_ratio",
-    "name_equals_username",
-    "bio_length",
-    "has_external_url",
-    "is_private",
-    "n_posts",
-    "n_followers",
-    "n_following",
 )
 
 _MAX_SHOWN = 5
