@@ -458,7 +458,7 @@ def check_feature_names_out(estimator):
 
 def check_missing_extra_raises_at_fit(estimator):
     """With a declared extra missing, construction works and ``fit`` raises one clear error."""
-    extras = getattr(estimator, "_skinfluence_extras", ())
+    extras = getattr(get_tags(estimator), "extras", ())
     if not extras:
         return
     X, y = _check_frame(estimator)
