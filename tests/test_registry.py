@@ -1,13 +1,16 @@
 """Registry, plugins, lazy imports and optional-dependency errors."""
 
 import inspect
+import re
 import subprocess
 import sys
 import textwrap
 import warnings
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 from sklearn.base import BaseEstimator, TransformerMixin
 
 import skinfluence
@@ -15,6 +18,7 @@ from skinfluence import all_components, get_component, register
 from skinfluence.base import ComponentMixin
 from skinfluence.exceptions import MissingDependencyError, PluginLoadWarning
 from skinfluence.registry import KINDS, _registry
+from skinfluence.utils._optional import ALL_ONLY, EXTRAS, install_hint, is_installed
 from skinfluence.utils.estimator_checks import check_component, make_check_frame
 
 REPO = Path(__file__).resolve().parents[1]
@@ -126,6 +130,64 @@ def test_registry_reports_availability(needs_torch_component, monkeypatch):
     info = get_component("_NeedsTorch")
     assert info.missing == ["torch", "skorch"] and not info.available
     assert "_NeedsTorch" not in [i.name for i in all_components(available_only=True)]
+
+
+def _pyproject_extras():
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+    with open(REPO / "pyproject.toml", "rb") as f:
+        extras = tomllib.load(f)["project"]["optional-dependencies"]
+    return {extra: {Requirement(r).name for r in reqs} for extra, reqs in extras.items()}
+
+
+def _canonical(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_extras_table_matches_pyproject_both_ways():
+    pyproject = _pyproject_extras()
+    declared = {extra for extra in pyproject if extra not in ("all", "dev")}
+    assert set(EXTRAS) == declared, "skinfluence.utils._optional.EXTRAS and pyproject.toml list other extras"
+    for extra, modules in EXTRAS.items():
+        table = {_canonical(dist) for _, dist in modules}
+        assert table == {_canonical(d) for d in pyproject[extra]}, f"extra [{extra}] differs"
+    # [all] = every extra + the optional packages without an extra of their own
+    all_reqs = [Requirement(r) for r in _all_requirements()]
+    assert {e for r in all_reqs if r.name == "skinfluence" for e in r.extras} == set(EXTRAS)
+    assert {_canonical(r.name) for r in all_reqs if r.name != "skinfluence"} == {
+        _canonical(dist) for _, dist in ALL_ONLY
+    }
+
+
+def _all_requirements():
+    tomllib = pytest.importorskip("tomllib")
+    with open(REPO / "pyproject.toml", "rb") as f:
+        return tomllib.load(f)["project"]["optional-dependencies"]["all"]
+
+
+def test_extras_table_import_names_are_right():
+    # where a distribution is installed, its import name in the table must be importable
+    for mod, dist in [m for mods in EXTRAS.values() for m in mods] + list(ALL_ONLY):
+        try:
+            version(dist)
+        except PackageNotFoundError:
+            continue
+        assert is_installed(mod), f"{dist} is installed but the table's import name {mod!r} is not found"
+
+
+def test_no_hint_names_an_extra_that_does_not_exist():
+    assert install_hint(["matplotlib.pyplot"], extra="plot") == "pip install matplotlib"
+    assert install_hint(["optuna"]) == 'pip install "skinfluence[tune]"'
+    assert install_hint(["torch", "timm"]) == 'pip install "skinfluence[image,torch]"'
+
+
+def test_components_command_lists_every_extra(capsys):
+    from skinfluence.cli import main
+
+    assert main(["components"]) == 0
+    out = capsys.readouterr().out
+    for extra in (*EXTRAS, "all"):
+        assert f"[{extra}] " in out
+    assert "[tune] optuna" in out and "[all] matplotlib" in out and "[plot]" not in out
 
 
 # ------------------------------------------------------------------------ plugins
