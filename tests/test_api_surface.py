@@ -17,7 +17,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 from sklearn.base import BaseEstimator, TransformerMixin
 
 import skinfluence
@@ -152,7 +151,8 @@ def test_check_input_has_images_when_the_tags_ask_for_them():
     np.testing.assert_array_equal(y, y_plain)
     posts = unnest_posts(frame)
     assert len(posts) == len(unnest_posts(plain)) > 0
-    first = Image.open(io.BytesIO(posts["image"].iloc[0]))
+    image = pytest.importorskip("PIL.Image")  # the [image] extra
+    first = image.open(io.BytesIO(posts["image"].iloc[0]))
     assert first.format == "PNG" and first.size == (8, 8)
     assert posts["image"].map(len).gt(0).all()
 
