@@ -1,6 +1,5 @@
 """Registry, plugins, lazy imports and optional-dependency errors."""
 
-import inspect
 import re
 import subprocess
 import sys
@@ -38,17 +37,6 @@ def test_kind_filter():
     assert "PostsText" in [i.name for i in all_components(kind=["extractor", "ranker"])]
     with pytest.raises(ValueError, match="kind must be one of"):
         all_components(kind="transformer")
-
-
-def test_every_exported_component_is_registered_and_vice_versa():
-    exported = {
-        name for name in skinfluence._EXPORTS
-        if inspect.isclass(getattr(skinfluence, name)) and issubclass(getattr(skinfluence, name), BaseEstimator)
-    }
-    builtin = {i.name for i in all_components() if i.source == "skinfluence"}
-    assert exported == builtin
-    for name in builtin:
-        assert getattr(skinfluence, name) is get_component(name).cls
 
 
 def test_get_component_suggests_close_names():
