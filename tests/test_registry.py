@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import get_tags
 
 import skinfluence
 from skinfluence import all_components, get_component, register
@@ -111,6 +112,26 @@ def test_missing_extra_raises_at_fit_not_at_construction(needs_torch_component, 
         est.fit(make_check_frame()[0])
     with pytest.raises(ImportError):  # catchable as a plain ImportError too
         est.fit(None)
+
+
+def test_kind_and_extras_are_registry_metadata_reported_as_tags(needs_torch_component):
+    # one declaration (@register), kept by the registry: no class variables to drift
+    assert not hasattr(needs_torch_component, "_skinfluence_kind")
+    assert not hasattr(needs_torch_component, "_skinfluence_extras")
+    assert get_tags(needs_torch_component()).extras == ("torch",)
+    assert get_component("_NeedsTorch").kind == "profiler"
+
+    class Child(needs_torch_component):  # inherits its nearest registered base's declaration
+        pass
+
+    assert get_tags(Child()).extras == ("torch",)
+
+    class Unregistered(ComponentMixin, TransformerMixin, BaseEstimator):
+        def fit(self, X, y=None):
+            return self
+
+    assert get_tags(Unregistered()).extras == ()
+    Unregistered()._check_extras()  # declares nothing, so nothing is missing
 
 
 def test_registry_reports_availability(needs_torch_component, monkeypatch):
