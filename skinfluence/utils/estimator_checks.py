@@ -161,7 +161,7 @@ def _check_frame(estimator, n_accounts: int = 24, random_state: int = 0):
     if "image" in tags.post_fields:
         frame = _with_images(frame, random_state)
     if tags.nested_param == "audience_column":
-        frame = _with_audience(frame, getattr(estimator, "audience_column", "audience"),
+        frame = _with_audience(frame, getattr(estimator, tags.nested_param, "audience"),
                                random_state)
     return frame, y
 
