@@ -183,6 +183,15 @@ def test_extras_table_import_names_are_right():
         assert is_installed(mod), f"{dist} is installed but the table's import name {mod!r} is not found"
 
 
+def test_is_installed_after_import_of_a_module_without_spec(monkeypatch):
+    # optuna_integration, once imported, is a lazy module whose __spec__ is None
+    lazy = type(sys)("_lazy_without_spec")
+    lazy.__spec__ = None
+    monkeypatch.setitem(sys.modules, "_lazy_without_spec", lazy)
+    assert is_installed("_lazy_without_spec")
+    assert not is_installed("_no_such_module_xyz")
+
+
 def test_no_hint_names_an_extra_that_does_not_exist():
     assert install_hint(["matplotlib.pyplot"], extra="plot") == "pip install matplotlib"
     assert install_hint(["optuna"]) == 'pip install "skinfluence[tune]"'

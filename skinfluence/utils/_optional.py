@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import sys
 
 from ..exceptions import MissingDependencyError
 
@@ -38,6 +39,10 @@ _DIST_OF: dict[str, str] = {mod: dist for mods in (*EXTRAS.values(), ALL_ONLY) f
 
 def is_installed(module: str) -> bool:
     """Whether ``module`` can be imported, without importing it."""
+    if sys.modules.get(module) is not None:
+        # already imported; some lazy modules (optuna_integration) then have no __spec__,
+        # which find_spec would reject
+        return True
     try:
         return importlib.util.find_spec(module) is not None
     except (ImportError, ValueError):  # a parent package is broken or missing
