@@ -19,6 +19,8 @@ def _missing_extras(extras):
 
 def _doctest_extras(item):
     """Extras declared by the object a doctest documents (a component class or its method)."""
+    from skinfluence.registry._registry import declared_extras
+
     module_name, _, qualname = item.name.rpartition(".")
     parts = item.name.split(".")
     for cut in range(len(parts) - 1, 0, -1):
@@ -30,7 +32,7 @@ def _doctest_extras(item):
             obj = getattr(obj, attr, None)
             if obj is None:
                 return ()
-            extras = getattr(obj, "_skinfluence_extras", None)
+            extras = declared_extras(obj) if isinstance(obj, type) else ()
             if extras:
                 return tuple(extras)
         return ()

@@ -3,74 +3,23 @@
 Everything public is importable from here (``from skinfluence import Name``),
 but nothing is imported until it is first used (PEP 562): ``import skinfluence``
 loads no model library (torch, timm, sentence-transformers, lightgbm), and not
-even pandas.
+even pandas. The names are those in the ``__all__`` of the public subpackages
+(``skinfluence.features``, ``skinfluence.datasets``, ...), read without importing
+them; ``skinfluence.base``, ``skinfluence.exceptions`` and ``skinfluence.utils``
+are imported from their own paths, as in scikit-learn.
 """
 
 from __future__ import annotations
 
 import importlib
 
+from ._discovery import public_exports
+
 __version__ = "0.1.0.dev0"
 
-# Public name -> module that defines it. The single source of the public API:
-# tests check that every registered component is listed here and vice versa.
-_EXPORTS: dict[str, str] = {
-    # the data contract
-    "nest_posts": "skinfluence.nested",
-    "unnest_posts": "skinfluence.nested",
-    "validate_account_frame": "skinfluence.nested",
-    "flatten_posts": "skinfluence.nested",
-    "segment_reduce": "skinfluence.nested",
-    # registry
-    "all_components": "skinfluence.registry",
-    "get_component": "skinfluence.registry",
-    "register": "skinfluence.registry",
-    # data sets
-    "make_creators": "skinfluence.datasets",
-    "make_audiences": "skinfluence.datasets",
-    "load_peerindex": "skinfluence.datasets",
-    "load_tiktok_videos": "skinfluence.datasets",
-    "load_top_instagram": "skinfluence.datasets",
-    "load_fake_accounts": "skinfluence.datasets",
-    "parse_count": "skinfluence.datasets",
-    # components
-    "PostsText": "skinfluence.features",
-    "SentenceEmbedder": "skinfluence.features",
-    "ImageEmbedder": "skinfluence.features",
-    "TextStats": "skinfluence.features",
-    "SentimentFeatures": "skinfluence.features",
-    "PostEncoder": "skinfluence.features",
-    "PostPooler": "skinfluence.features",
-    "PostFeatures": "skinfluence.features",
-    "pool_posts": "skinfluence.features",
-    "EngagementAggregator": "skinfluence.accounts",
-    "ProfileFeatures": "skinfluence.accounts",
-    # segmentation
-    "KMeansSegmenter": "skinfluence.segmentation",
-    "make_silhouette_scorer": "skinfluence.segmentation",
-    "silhouette_scorer": "skinfluence.segmentation",
-    # ranking
-    "PairwiseRanker": "skinfluence.ranking",
-    "make_pairs": "skinfluence.ranking",
-    "BoostedRanker": "skinfluence.ranking",
-    "ListwiseRanker": "skinfluence.ranking",
-    "QueryCandidates": "skinfluence.ranking",
-    "make_queries": "skinfluence.ranking",
-    "unseen_split": "skinfluence.ranking",
-    # profiling
-    "AttentiveProfiler": "skinfluence.profiling",
-    "AttentionDisplay": "skinfluence.plotting",
-    # labels and leakage
-    "make_influencer_labels": "skinfluence.labels",
-    "leakage_scores": "skinfluence.labels",
-    "check_label_leakage": "skinfluence.labels",
-    "LeakageGuard": "skinfluence.labels",
-    # audience quality
-    "FakeFollowerDetector": "skinfluence.audience",
-    "AudienceQuality": "skinfluence.audience",
-    # misc
-    "show_versions": "skinfluence._show_versions",
-}
+# Public name -> module it is imported from, read from the subpackages' ``__all__``
+# (see skinfluence/_discovery.py); nothing is kept here by hand.
+_EXPORTS: dict[str, str] = public_exports()
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
 

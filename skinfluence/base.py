@@ -29,11 +29,11 @@ extra to install, at fit time).
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import ClassVar
 
 from sklearn.utils import InputTags, Tags
 
 from .exceptions import MissingDependencyError
+from .registry._registry import declared_extras
 from .utils._optional import EXTRAS, install_hint, missing_modules
 
 __all__ = ["ComponentMixin", "SkinfluenceInputTags", "SkinfluenceTags"]
@@ -80,7 +80,8 @@ class SkinfluenceTags(Tags):
     ----------
     extras : tuple of str, default=()
         The skinfluence extras (``pip install "skinfluence[extra]"``) the component
-        needs at fit time.
+        needs at fit time, as declared with ``@register(kind, extras=...)`` (the
+        registry keeps them; see :class:`~skinfluence.registry.ComponentInfo`).
     """
 
     extras: tuple = ()
@@ -100,12 +101,10 @@ def _as_skinfluence_tags(tags: Tags) -> SkinfluenceTags:
 class ComponentMixin:
     """Mixin of every skinfluence component (tags, test parameters, extras)."""
 
-    _skinfluence_kind: ClassVar[str | None] = None
-    _skinfluence_extras: ClassVar[tuple[str, ...]] = ()
-
     def __sklearn_tags__(self):
         tags = _as_skinfluence_tags(super().__sklearn_tags__())
-        tags.extras = tuple(self._skinfluence_extras)
+        # kind and extras are registry metadata (declared once, with @register)
+        tags.extras = declared_extras(type(self))
         return tags
 
     @classmethod
@@ -127,7 +126,7 @@ class ComponentMixin:
 
     def _check_extras(self) -> None:
         """Raise :class:`MissingDependencyError` if a declared extra is not installed."""
-        for extra in self._skinfluence_extras:
+        for extra in declared_extras(type(self)):
             modules = [m for m, _ in EXTRAS[extra]]
             missing = missing_modules(modules)
             if missing:

@@ -16,7 +16,7 @@ __all__ = ["main", "run_demo"]
 
 def _cmd_components(args) -> int:
     from .registry import all_components
-    from .utils._optional import EXTRAS, is_installed
+    from .utils._optional import ALL_ONLY, EXTRAS, is_installed
 
     infos = all_components(kind=args.kind)
     rows = [("component", "kind", "extras", "available", "source")]
@@ -30,10 +30,10 @@ def _cmd_components(args) -> int:
         if k == 0:
             print("  ".join("-" * w for w in widths))
     print()
-    print("optional dependencies:")
-    for extra, modules in EXTRAS.items():
+    print("optional dependencies (the extras of pyproject.toml):")
+    for extra, modules in (*EXTRAS.items(), ("all", ALL_ONLY)):
         present = [f"{dist} {'yes' if is_installed(mod) else 'no'}" for mod, dist in modules]
-        print(f"  [{extra}] " + ", ".join(present))
+        print(f"  [{extra}] " + ", ".join(present) + (" (and every extra above)" if extra == "all" else ""))
     return 0
 
 

@@ -5,14 +5,12 @@ chosen so that they would also hold for other seeds with high probability, as
 explained next to each.
 """
 
-from unittest import mock
 
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression, Ridge
@@ -371,37 +369,15 @@ def test_share_interval_narrows_with_more_followers():
 # ================================================================= AudienceQuality
 
 
-def _rejects_missing_audience(estimator):
-    """check_rejects_bad_input, for the audience column instead of posts."""
-    X, y = AudienceQuality._make_check_frame()
-    with pytest.raises(AccountFrameError, match="account frame"):
-        clone(estimator).fit(np.zeros((len(X), 3)))
-    est = clone(estimator).fit(X)
-    with pytest.raises(AccountFrameError, match="'audience'"):
-        est.transform(X.drop(columns=["audience"]))
-
-
 @pytest.mark.parametrize("params", AudienceQuality.get_test_params())
 def test_quality_skinfluence_checks(params):
-    est = AudienceQuality(**params)
-    # The shared checks build their frame with make_check_frame, which has no audience:
-    # run them on AudienceQuality's own check frame (same rows, plus the audience column).
-    frame, y = AudienceQuality._make_check_frame()
-
-    def check_frame(n_accounts=24, random_state=0):
-        assert (n_accounts, random_state) == (24, 0)
-        return frame.copy(), y.copy()
-
-    with mock.patch.object(estimator_checks, "make_check_frame", check_frame):
-        for check in estimator_checks.yield_skinfluence_checks(est):
-            if check.__name__ == "check_rejects_bad_input":  # drops 'posts', not our column
-                _rejects_missing_audience(est)
-            else:
-                check(est)
+    # The shared checks read the input tags (nested_param="audience_column") and add a
+    # nested follower sample from make_audiences to their account frame.
+    estimator_checks.check_component(AudienceQuality(**params))
 
 
 def test_quality_check_frame_edge_cases():
-    X, _ = AudienceQuality._make_check_frame()
+    X, _ = estimator_checks._check_frame(AudienceQuality())
     sizes = X["audience"].list.len().to_numpy()
     assert (sizes[[1, 2, 4, 7]] == 0).all() and (sizes[[0, 3, 5]] > 0).all()
     out = AudienceQuality(**AudienceQuality.get_test_params()[0]).set_output(transform="pandas")

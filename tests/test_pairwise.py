@@ -92,8 +92,9 @@ def test_registered_as_ranker_and_lazy():
         import sys
         import skinfluence.ranking
         from skinfluence.ranking import PairwiseRanker
+        from skinfluence.registry import get_component
         PairwiseRanker(); PairwiseRanker.get_test_params()
-        print("lightgbm" in sys.modules, PairwiseRanker._skinfluence_kind)
+        print("lightgbm" in sys.modules, get_component("PairwiseRanker").kind)
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "ranker"]

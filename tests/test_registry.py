@@ -1,20 +1,24 @@
 """Registry, plugins, lazy imports and optional-dependency errors."""
 
-import inspect
+import re
 import subprocess
 import sys
 import textwrap
 import warnings
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import get_tags
 
 import skinfluence
 from skinfluence import all_components, get_component, register
 from skinfluence.base import ComponentMixin
 from skinfluence.exceptions import MissingDependencyError, PluginLoadWarning
 from skinfluence.registry import KINDS, _registry
+from skinfluence.utils._optional import ALL_ONLY, EXTRAS, install_hint, is_installed
 from skinfluence.utils.estimator_checks import check_component, make_check_frame
 
 REPO = Path(__file__).resolve().parents[1]
@@ -34,17 +38,6 @@ def test_kind_filter():
     assert "PostsText" in [i.name for i in all_components(kind=["extractor", "ranker"])]
     with pytest.raises(ValueError, match="kind must be one of"):
         all_components(kind="transformer")
-
-
-def test_every_exported_component_is_registered_and_vice_versa():
-    exported = {
-        name for name in skinfluence._EXPORTS
-        if inspect.isclass(getattr(skinfluence, name)) and issubclass(getattr(skinfluence, name), BaseEstimator)
-    }
-    builtin = {i.name for i in all_components() if i.source == "skinfluence"}
-    assert exported == builtin
-    for name in builtin:
-        assert getattr(skinfluence, name) is get_component(name).cls
 
 
 def test_get_component_suggests_close_names():
@@ -121,11 +114,98 @@ def test_missing_extra_raises_at_fit_not_at_construction(needs_torch_component, 
         est.fit(None)
 
 
+def test_kind_and_extras_are_registry_metadata_reported_as_tags(needs_torch_component):
+    # one declaration (@register), kept by the registry: no class variables to drift
+    assert not hasattr(needs_torch_component, "_skinfluence_kind")
+    assert not hasattr(needs_torch_component, "_skinfluence_extras")
+    assert get_tags(needs_torch_component()).extras == ("torch",)
+    assert get_component("_NeedsTorch").kind == "profiler"
+
+    class Child(needs_torch_component):  # inherits its nearest registered base's declaration
+        pass
+
+    assert get_tags(Child()).extras == ("torch",)
+
+    class Unregistered(ComponentMixin, TransformerMixin, BaseEstimator):
+        def fit(self, X, y=None):
+            return self
+
+    assert get_tags(Unregistered()).extras == ()
+    Unregistered()._check_extras()  # declares nothing, so nothing is missing
+
+
 def test_registry_reports_availability(needs_torch_component, monkeypatch):
     monkeypatch.setattr(_registry, "missing_modules", lambda mods: list(mods))
     info = get_component("_NeedsTorch")
     assert info.missing == ["torch", "skorch"] and not info.available
     assert "_NeedsTorch" not in [i.name for i in all_components(available_only=True)]
+
+
+def _pyproject_extras():
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+    with open(REPO / "pyproject.toml", "rb") as f:
+        extras = tomllib.load(f)["project"]["optional-dependencies"]
+    return {extra: {Requirement(r).name for r in reqs} for extra, reqs in extras.items()}
+
+
+def _canonical(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_extras_table_matches_pyproject_both_ways():
+    pyproject = _pyproject_extras()
+    declared = {extra for extra in pyproject if extra not in ("all", "dev")}
+    assert set(EXTRAS) == declared, "skinfluence.utils._optional.EXTRAS and pyproject.toml list other extras"
+    for extra, modules in EXTRAS.items():
+        table = {_canonical(dist) for _, dist in modules}
+        assert table == {_canonical(d) for d in pyproject[extra]}, f"extra [{extra}] differs"
+    # [all] = every extra + the optional packages without an extra of their own
+    all_reqs = [Requirement(r) for r in _all_requirements()]
+    assert {e for r in all_reqs if r.name == "skinfluence" for e in r.extras} == set(EXTRAS)
+    assert {_canonical(r.name) for r in all_reqs if r.name != "skinfluence"} == {
+        _canonical(dist) for _, dist in ALL_ONLY
+    }
+
+
+def _all_requirements():
+    tomllib = pytest.importorskip("tomllib")
+    with open(REPO / "pyproject.toml", "rb") as f:
+        return tomllib.load(f)["project"]["optional-dependencies"]["all"]
+
+
+def test_extras_table_import_names_are_right():
+    # where a distribution is installed, its import name in the table must be importable
+    for mod, dist in [m for mods in EXTRAS.values() for m in mods] + list(ALL_ONLY):
+        try:
+            version(dist)
+        except PackageNotFoundError:
+            continue
+        assert is_installed(mod), f"{dist} is installed but the table's import name {mod!r} is not found"
+
+
+def test_is_installed_after_import_of_a_module_without_spec(monkeypatch):
+    # optuna_integration, once imported, is a lazy module whose __spec__ is None
+    lazy = type(sys)("_lazy_without_spec")
+    lazy.__spec__ = None
+    monkeypatch.setitem(sys.modules, "_lazy_without_spec", lazy)
+    assert is_installed("_lazy_without_spec")
+    assert not is_installed("_no_such_module_xyz")
+
+
+def test_no_hint_names_an_extra_that_does_not_exist():
+    assert install_hint(["matplotlib.pyplot"], extra="plot") == "pip install matplotlib"
+    assert install_hint(["optuna"]) == 'pip install "skinfluence[tune]"'
+    assert install_hint(["torch", "timm"]) == 'pip install "skinfluence[image,torch]"'
+
+
+def test_components_command_lists_every_extra(capsys):
+    from skinfluence.cli import main
+
+    assert main(["components"]) == 0
+    out = capsys.readouterr().out
+    for extra in (*EXTRAS, "all"):
+        assert f"[{extra}] " in out
+    assert "[tune] optuna" in out and "[all] matplotlib" in out and "[plot]" not in out
 
 
 # ------------------------------------------------------------------------ plugins

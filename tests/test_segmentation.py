@@ -18,7 +18,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils import get_tags
 from sklearn.utils.estimator_checks import check_estimator
 
-from skinfluence import EngagementAggregator, make_creators
+from skinfluence import EngagementAggregator, get_component, make_creators
 from skinfluence.segmentation import KMeansSegmenter, make_silhouette_scorer, silhouette_scorer
 from skinfluence.segmentation._kmeans import LOG_OFFSET_QUANTILE, _silhouettes
 from skinfluence.tiers import follower_tier
@@ -57,7 +57,7 @@ def test_sklearn_shared_checks(params):
 
 
 def test_registered_as_segmenter():
-    assert KMeansSegmenter._skinfluence_kind == "segmenter"
+    assert get_component("KMeansSegmenter").kind == "segmenter"
     tags = get_tags(KMeansSegmenter())
     assert tags.input_tags.two_d_array and not tags.input_tags.account_frame
 

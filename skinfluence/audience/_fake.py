@@ -11,8 +11,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..base import ComponentMixin
-from ..datasets._loaders import FAKE_ACCOUNT_COLUMNS
 from ..registry import register
+from ..schemas import FAKE_ACCOUNT_COLUMNS
 
 __all__ = ["FakeFollowerDetector", "DERIVED_FEATURES", "default_fake_estimator"]
 

@@ -13,7 +13,6 @@ from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import ComponentMixin
-from ..datasets._loaders import FAKE_ACCOUNT_COLUMNS
 from ..exceptions import AccountFrameError
 from ..nested import (
     FlatPosts,
@@ -24,6 +23,7 @@ from ..nested import (
     segment_reduce,
 )
 from ..registry import register
+from ..schemas import FAKE_ACCOUNT_COLUMNS
 from ..utils.validation import check_account_frame
 from ._fake import FakeFollowerDetector
 
@@ -632,43 +632,3 @@ class AudienceQuality(ComponentMixin, TransformerMixin, BaseEstimator):
             {"detector": small, "cv": 3, "random_state": 0},
             {"detector": small, "method": "acc", "cv": 3, "confidence": 0.9, "random_state": 0},
         ]
-
-    @classmethod
-    def _make_check_frame(cls, n_accounts: int = 24, random_state: int = 0):
-        """The shared checks' account frame with an ``audience`` column added.
-
-        Same rows as :func:`skinfluence.utils.estimator_checks.make_check_frame`
-        (influencers 1, 4 and 7 have empty samples, as has influencer 2, which
-        has zero followers), the others 20 to 40 sampled followers, half of
-        them labelled.
-        """
-        from ..datasets._audiences import make_audiences
-        from ..utils.estimator_checks import make_check_frame
-
-        frame, y = make_check_frame(n_accounts, random_state)
-        data = make_audiences(len(frame), followers_per_sample=(20, 40), labelled=0.5,
-                              random_state=random_state)
-        empty = sorted({i for i in (1, 4, 7) if i < len(frame)}
-                       | set(np.flatnonzero(frame["followers"].to_numpy() == 0).tolist()))
-        audience = _empty_some(data.accounts["audience"], empty)
-        frame = frame.copy()
-        frame["audience"] = audience.set_axis(frame.index)
-        return frame, y
-
-
-def _empty_some(audience: pd.Series, rows) -> pd.Series:
-    """The nested column with the given rows' lists emptied (Arrow, no Python loop)."""
-    import pyarrow.compute as pc
-
-    arr = pa.array(audience.array)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    keep = np.ones(len(arr), dtype=bool)
-    keep[list(rows)] = False
-    lengths = pc.fill_null(pc.list_value_length(arr), 0).to_numpy(zero_copy_only=False)
-    owner = np.repeat(np.arange(len(arr)), lengths)
-    values = arr.flatten().filter(pa.array(keep[owner]))
-    new_len = np.where(keep, lengths, 0)
-    offsets = np.concatenate([[0], np.cumsum(new_len)]).astype(np.int32)
-    nested = pa.ListArray.from_arrays(pa.array(offsets), values)
-    return pd.Series(pd.arrays.ArrowExtensionArray(nested), index=audience.index, name=audience.name)

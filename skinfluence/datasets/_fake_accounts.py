@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import DataLoadError
+from ..schemas import FAKE_ACCOUNT_COLUMNS
 from ._readers import (
     _as_path,
     _as_text,
@@ -27,39 +28,6 @@ from ._readers import (
 )
 
 __all__ = ["FAKE_ACCOUNT_COLUMNS", "load_fake_accounts"]
-
-#: (columns of ``X`` returned by :func:`load_fake_accounts`, before ``source``).
-#: All float64; NaN where the data set does not record the feature:
-#:
-#: ====================== ================== ===================================== ==============================
-#: column                 Kaggle             InstaFake                             SRF
-#: ====================== ================== ===================================== ==============================
-#: has_profile_pic        profile pic        userHasProfilPic                      has_profile_picture
-#: username_digit_ratio   nums/length usern. usernameDigitCount / usernameLength   NaN
-#: fullname_words         fullname words     NaN                                   NaN
-#: fullname_digit_ratio   nums/length fulln. NaN                                   NaN
-#: name_equals_username   name==username     NaN                                   NaN
-#: bio_length             description length userBiographyLength                   NaN
-#: has_external_url       external URL       NaN                                   NaN
-#: is_private             private            userIsPrivate                         Private.account
-#: n_posts                #posts             userMediaCount                        Number.of.posts
-#: n_followers            #followers         userFollowerCount                     Number.of.followers
-#: n_following            #follows           userFollowingCount                    Number.of.people.they.follow
-#: ====================== ================== ===================================== ==============================
-FAKE_ACCOUNT_COLUMNS = (
-    "has_profile_pic",
-    "username_digit_ratio",
-    "fullname_words",
-    "fullname_digit_ratio",
-    "name_equals_username",
-    "bio_length",
-    "has_external_url",
-    "is_private",
-    "n_posts",
-    "n_followers",
-    "n_following",
-)
-
 
 _KAGGLE_COLUMNS = {
     "profile pic": "has_profile_pic",

@@ -6,13 +6,22 @@ import importlib
 import os
 import threading
 import warnings
+import weakref
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 
+from .._discovery import component_modules
 from ..exceptions import PluginLoadWarning
 from ..utils._optional import EXTRAS, missing_modules
 
-__all__ = ["ENTRY_POINT_GROUP", "KINDS", "ComponentInfo", "register", "all_components", "get_component"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "KINDS",
+    "ComponentInfo",
+    "register",
+    "all_components",
+    "get_component",
+]
 
 #: Entry-point group through which third-party packages add components.
 ENTRY_POINT_GROUP = "skinfluence.components"
@@ -20,26 +29,6 @@ ENTRY_POINT_GROUP = "skinfluence.components"
 DISABLE_ENV = "SKINFLUENCE_DISABLE_PLUGIN_AUTOLOAD"
 #: The kinds a component may declare.
 KINDS = ("extractor", "aggregator", "segmenter", "ranker", "profiler", "detector")
-
-# Modules holding built-in components; importing one registers its classes.
-_BUILTIN_MODULES: tuple[str, ...] = (
-    "skinfluence.features._posts_text",
-    "skinfluence.accounts._engagement",
-    "skinfluence.accounts._profile",
-    "skinfluence.labels",
-    "skinfluence.audience._fake",
-    "skinfluence.audience._quality",
-    "skinfluence.features._ragged",
-    "skinfluence.features._text",
-    "skinfluence.features._image",
-    "skinfluence.features._textstats",
-    "skinfluence.segmentation._kmeans",
-    "skinfluence.ranking._pairwise",
-    "skinfluence.ranking._boosted",
-    "skinfluence.ranking._listwise",
-    "skinfluence.profiling._profiler",
-)
-
 
 @dataclass(frozen=True)
 class ComponentInfo:
@@ -78,6 +67,11 @@ class ComponentInfo:
 
 
 _REGISTRY: dict[str, ComponentInfo] = {}
+# What ``@register`` declared, per class: (kind, extras). The one place a component's kind
+# and extras are kept; ``_REGISTRY`` (by name) and the tags (``SkinfluenceTags.extras``)
+# read it. It outlives ``_REGISTRY`` entries, so a plugin whose module is already
+# imported can be registered again after ``_reset_plugins()``.
+_DECLARED: weakref.WeakKeyDictionary[type, tuple[str, tuple[str, ...]]] = weakref.WeakKeyDictionary()
 _LOCK = threading.RLock()
 _loaded = {"builtins": False, "plugins": False}
 _current_source = ["skinfluence"]
@@ -107,7 +101,8 @@ def register(kind: str, *, extras=()):
     ...         return self
     ...     def transform(self, X):
     ...         return 2 * X
-    >>> Doubler._skinfluence_kind
+    >>> from skinfluence.registry import get_component
+    >>> get_component("Doubler").kind
     'extractor'
     """
     if kind not in KINDS:
@@ -118,22 +113,42 @@ def register(kind: str, *, extras=()):
         raise ValueError(f"unknown extra(s) {unknown}; known extras are {sorted(EXTRAS)}")
 
     def decorate(cls):
-        cls._skinfluence_kind = kind
-        cls._skinfluence_extras = extras
+        with _LOCK:
+            _DECLARED[cls] = (kind, extras)
         _add(cls, source=_current_source[0])
         return cls
 
     return decorate
 
 
+def _declared(cls) -> tuple[str, tuple[str, ...]] | None:
+    """``(kind, extras)`` declared by ``@register`` on ``cls`` or its nearest registered base."""
+    with _LOCK:
+        for klass in getattr(cls, "__mro__", ()):
+            if klass in _DECLARED:
+                return _DECLARED[klass]
+    return None
+
+
+def declared_extras(cls) -> tuple[str, ...]:
+    """The skinfluence extras that ``cls`` (a component class) declared with :func:`register`.
+
+    Components inherit the declaration of their nearest registered base class; an
+    unregistered class declares none. ``ComponentMixin`` reports them as the
+    ``extras`` tag (``sklearn.utils.get_tags(est).extras``).
+    """
+    declared = _declared(cls)
+    return declared[1] if declared is not None else ()
+
+
 def _add(cls, source: str) -> None:
-    kind = getattr(cls, "_skinfluence_kind", None)
-    if kind not in KINDS:
+    declared = _declared(cls) if isinstance(cls, type) else None
+    if declared is None:
         raise TypeError(
             f"{cls.__module__}.{cls.__qualname__} declares no component kind; decorate it with "
             f"@skinfluence.registry.register(kind) where kind is one of {KINDS}"
         )
-    extras = tuple(getattr(cls, "_skinfluence_extras", ()))
+    kind, extras = declared
     modules = tuple(m for e in extras for m, _ in EXTRAS[e])
     name = cls.__name__
     with _LOCK:
@@ -154,7 +169,8 @@ def _load_builtins() -> None:
     if _loaded["builtins"]:
         return
     with _LOCK:
-        for module in _BUILTIN_MODULES:
+        # found by reading the package (classes decorated with @register), not a hand list
+        for module in component_modules():
             importlib.import_module(module)
         _loaded["builtins"] = True
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import inspect
 import pickle
 from functools import partial
+from types import SimpleNamespace
 from unittest import mock
 
 import numpy as np
@@ -35,7 +36,7 @@ from sklearn.model_selection import KFold, cross_val_score
 from sklearn.utils import _safe_indexing, get_tags
 
 from ..exceptions import AccountFrameError, MissingDependencyError
-from ..nested import nest_posts
+from ..nested import POSTS_COLUMN, nest_posts, unnest_posts
 
 __all__ = [
     "make_check_frame",
@@ -129,34 +130,105 @@ def make_check_posts(n_accounts: int = 24, random_state: int = 0):
     return encoder.fit_transform(frame), y
 
 
-def _check_frame(estimator):
-    """The check input of ``estimator``: its class's ``_make_check_frame()`` if it has one.
+def _check_frame(estimator, n_accounts: int = 24, random_state: int = 0):
+    """The check input of ``estimator``, chosen by its input tags.
 
-    Components whose input is an account frame with another nested column (e.g.
-    ``AudienceQuality``'s follower samples) or posts with images provide their
-    own small frame; components that read per-post features
-    (the ``posts`` input tag) get :func:`make_check_posts`.
+    Every input is built from :func:`make_check_frame` and the public data
+    generators of :mod:`skinfluence.datasets`, never by the component itself:
+
+    - ``posts`` components (per-post features) get :func:`make_check_posts`;
+    - an account frame whose nested column is not the posts (``nested_param ==
+      "audience_column"``, e.g. ``AudienceQuality``) gets a nested sample of follower
+      accounts from :func:`~skinfluence.datasets.make_audiences`;
+    - ``"image"`` in ``post_fields`` adds a small PNG to every post, drawn by
+      :func:`~skinfluence.datasets.make_creators`;
+    - otherwise the account frame of :func:`make_check_frame`.
+
+    Returns
+    -------
+    X : DataFrame or PostFeatures
+    y : ndarray of shape (n_accounts,)
     """
+    # Legacy hook, kept only until ImageEmbedder declares ``post_fields=("image",)``
+    # and drops it; new components declare their input through tags instead.
     make = getattr(type(estimator), "_make_check_frame", None)
     if make is not None:
-        return make()
-    if _input_tags(estimator).posts:
-        return make_check_posts()
-    return make_check_frame()
+        return make(n_accounts, random_state)
+    tags = _input_tags(estimator)
+    if tags.posts:
+        return make_check_posts(n_accounts, random_state)
+    frame, y = make_check_frame(n_accounts, random_state)
+    if "image" in tags.post_fields:
+        frame = _with_images(frame, random_state)
+    if tags.nested_param == "audience_column":
+        frame = _with_audience(frame, getattr(estimator, tags.nested_param, "audience"),
+                               random_state)
+    return frame, y
+
+
+def _with_images(frame, random_state):
+    """``frame`` with an ``image`` field (8x8 PNG bytes) on every post."""
+    from ..datasets import make_creators
+
+    posts = unnest_posts(frame)
+    images = unnest_posts(
+        make_creators(max(len(posts), 1), n_posts=1, images="bytes", image_size=8,
+                      random_state=random_state).accounts
+    )["image"]
+    posts["image"] = images.to_numpy()[: len(posts)]
+    return nest_posts(frame.drop(columns=[POSTS_COLUMN]), posts)
+
+
+def _with_audience(frame, column, random_state):
+    """``frame`` with a nested sample of 20-40 follower accounts per row in ``column``.
+
+    Half the followers are labelled. The accounts without posts (rows 1, 4 and 7) and
+    those with zero followers get an empty sample, so the edge cases of the account
+    frame are edge cases of the audience too.
+    """
+    from ..datasets import make_audiences
+
+    data = make_audiences(len(frame), followers_per_sample=(20, 40), labelled=0.5,
+                          random_state=random_state)
+    empty = {i for i in (1, 4, 7) if i < len(frame)}
+    empty |= set(np.flatnonzero(frame["followers"].to_numpy() == 0).tolist())
+    frame = frame.copy()
+    frame[column] = _empty_rows(data.accounts["audience"], sorted(empty)).set_axis(frame.index)
+    return frame
+
+
+def _empty_rows(nested: pd.Series, rows) -> pd.Series:
+    """The nested (Arrow list) column with the lists of ``rows`` emptied."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(nested.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    keep = np.ones(len(arr), dtype=bool)
+    keep[list(rows)] = False
+    lengths = pc.fill_null(pc.list_value_length(arr), 0).to_numpy(zero_copy_only=False)
+    owner = np.repeat(np.arange(len(arr)), lengths)
+    values = arr.flatten().filter(pa.array(keep[owner]))
+    offsets = np.concatenate([[0], np.cumsum(np.where(keep, lengths, 0))]).astype(np.int32)
+    out = pa.ListArray.from_arrays(pa.array(offsets), values)
+    return pd.Series(pd.arrays.ArrowExtensionArray(out), index=nested.index, name=nested.name)
 
 
 def _input_tags(estimator):
     """The estimator's input tags, with skinfluence's flags (False for plain sklearn tags)."""
-    from skinfluence.base import SkinfluenceInputTags
-
     tags = get_tags(estimator).input_tags
-    return tags if isinstance(tags, SkinfluenceInputTags) else SkinfluenceInputTags()
+    defaults = {"account_frame": False, "posts": False, "pairs": False, "queries": False,
+                "requires_posts": True, "post_fields": (), "nested_param": None}
+    missing = {k: v for k, v in defaults.items() if not hasattr(tags, k)}
+    if missing:  # a plain scikit-learn estimator: none of skinfluence's input kinds
+        return SimpleNamespace(**{k: getattr(tags, k, v) for k, v in defaults.items()})
+    return tags
 
 
 def _is_posts(out) -> bool:
-    from skinfluence.features import PostFeatures
-
-    return isinstance(out, PostFeatures)
+    """Whether ``out`` is a ragged per-post container (duck-typed: values, offsets, mask)."""
+    return all(hasattr(out, a) for a in ("values", "offsets", "mask", "extras"))
 
 
 def _requires_fit(estimator) -> bool:
@@ -418,7 +490,7 @@ def check_feature_names_out(estimator):
 
 def check_missing_extra_raises_at_fit(estimator):
     """With a declared extra missing, construction works and ``fit`` raises one clear error."""
-    extras = getattr(estimator, "_skinfluence_extras", ())
+    extras = getattr(get_tags(estimator), "extras", ())
     if not extras:
         return
     X, y = _check_frame(estimator)
