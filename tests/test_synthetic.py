@@ -419,3 +419,61 @@ def test_fixed_seed_output_is_stable():
     assert int(d.images.astype(np.int64).sum()) == 3125325
     ts = flat.column("timestamp")
     assert str(ts[0]) == "2024-11-22 17:19:00+00:00" and str(ts[-1]) == "2024-12-26 20:45:28+00:00"
+
+
+# ------------------------------------------------------------------ brand accounts
+
+
+def test_brand_accounts_leave_the_creators_unchanged():
+    plain = make_creators(40, n_brands=4, random_state=3)
+    with_brands = make_creators(40, n_brands=4, brand_posts=(2, 5), random_state=3)
+    pd.testing.assert_frame_equal(plain.accounts, with_brands.accounts)
+    np.testing.assert_array_equal(plain.affinity, with_brands.affinity)
+    np.testing.assert_array_equal(with_brands.competence, with_brands.affinity)
+    assert "brand_accounts" not in plain and "positives" not in plain
+
+
+def test_brand_accounts_post_on_their_category_and_name_themselves():
+    data = make_creators(120, n_topics=4, n_brands=8, brand_posts=10, random_state=0)
+    frame = data.brand_accounts
+    validate_account_frame(frame)
+    assert frame["account_id"].tolist() == data.brands["brand_id"].tolist()
+    posts = unnest_posts(frame)
+    assert posts.groupby("account_id").size().tolist() == [10] * 8
+    handle = frame.set_index("account_id")["username"]
+    own = [f"@{handle[a]}" in t for a, t in zip(posts["account_id"], posts["text"], strict=True)]
+    assert 0.5 < np.mean(own) < 0.9  # the handle on about 70 % of posts
+    category = data.brands.set_index("brand_id")["category"]
+    on_topic = (posts["label"].to_numpy() == category[posts["account_id"]].to_numpy()).mean()
+    assert on_topic > 0.8
+
+
+def test_positives_look_like_gan_et_al():
+    data = make_creators(1500, n_topics=12, n_brands=120, n_posts=2, brand_posts=1,
+                         random_state=1)
+    pos = data.positives
+    per_brand = pos.groupby("brand_id").size()
+    assert 9 < per_brand.mean() < 13 and per_brand.min() >= 1
+    assert not pos.duplicated(["brand_id", "account_id"]).any()
+    # most creators work with one brand only (Gan et al.: 3,748 creators over 4,209 pairs)
+    assert pos["account_id"].nunique() / len(pos) > 0.8
+    # positives have high competence, mostly in the brand's category, ranked within brand
+    assert pos["competence"].mean() > data.competence.mean() + 0.3
+    brand_cat = data.brands["category"].to_numpy()[pos["brand_id"]]
+    assert (brand_cat == data.topic[pos["account_id"]]).mean() > 0.7
+    first = pos.groupby("brand_id")["competence"].apply(lambda c: c.is_monotonic_decreasing)
+    assert first.all() and (pos.groupby("brand_id")["rank_in_brand"].min() == 1).all()
+
+
+def test_brand_accounts_carry_images_when_asked():
+    data = make_creators(20, n_brands=3, brand_posts=2, images="bytes", image_size=8,
+                         random_state=0)
+    assert data.brand_images.shape == (6, 8, 8, 3)
+    assert "image" in unnest_posts(data.brand_accounts).columns
+
+
+def test_brand_posts_parameter_errors():
+    with pytest.raises(ValueError, match="brand_posts"):
+        make_creators(10, brand_posts=-1)
+    with pytest.raises(ValueError, match="positives_per_brand"):
+        make_creators(10, brand_posts=2, positives_per_brand=0)

@@ -696,7 +696,97 @@ def _draw_brands(rng, acc: Bunch, n_brands: int, n_topics: int, topic_names) -> 
              + rng.normal(0, 0.6, (n_brands, n)))
     affinity = 1.0 / (1.0 + np.exp(-logit))
     relevance = np.digitize(affinity, [0.25, 0.5, 0.75]).astype(np.int64)
-    return Bunch(frame=brands, handles=handles, affinity=affinity, relevance=relevance)
+    return Bunch(frame=brands, handles=handles, affinity=affinity, relevance=relevance,
+                 cat=brand_cat)
+
+
+def _brand_accounts(rng, brands: Bunch, acc: Bunch, specs, cat_names, low: int, high: int,
+                    n_post_categories: int, images, image_size: int, image_dir,
+                    positives_per_brand: int) -> Bunch:
+    """Brand accounts with post histories, competence and MIR-style positive creators.
+
+    Drawn after everything else, so that asking for them leaves the creators, their
+    posts and the brands' affinities exactly as without them.
+    """
+    n_brands, n = len(brands.handles), len(acc.topic)
+    handles = brands.handles
+    counts = rng.integers(low, high + 1, n_brands) if high > low else \
+        np.full(n_brands, low, dtype=np.int64)
+    owner = np.repeat(np.arange(n_brands), counts)
+    n_total = int(counts.sum())
+    # a brand posts in its category, with an occasional off-category post
+    category = brands.cat[owner].copy()
+    if n_post_categories > 1:
+        off = rng.random(n_total) < 0.1
+        shift = rng.integers(1, n_post_categories, n_total)
+        category = np.where(off, (category + shift) % n_post_categories, category)
+    focus = rng.uniform(0.6, 1.0, n_brands)  # brands write on topic
+    table = _build_token_table(specs, acc.usernames, handles)
+    text = _captions(rng, category, owner, focus, np.zeros(n_total, dtype=bool),
+                     n_post_categories, table)
+    # the brand's own handle and product tag on most posts
+    handle = np.array(handles, dtype=object)[owner]
+    mention = np.where(rng.random(n_total) < 0.7, "@" + handle, "")
+    product = np.where(rng.random(n_total) < 0.5, "#" + handle + "_" + np.array(
+        ["new", "drop", "collection", "launch", "edition"], dtype=object)[
+        rng.integers(0, 5, n_total)], "")
+    suffix = pa.array([" ".join(x for x in (m, t) if x) for m, t in zip(mention, product,
+                                                                        strict=True)])
+    text = pc.utf8_trim_whitespace(pc.binary_join_element_wise(text, suffix, " "))
+    followers = np.floor(rng.lognormal(np.log(2e5), 1.2, n_brands)).astype(np.int64)
+    seconds = np.sort(rng.random(n_total) * _YEAR_S)
+    seconds = seconds[np.argsort(owner, kind="stable")]
+    likes = rng.poisson(followers[owner] * rng.lognormal(np.log(0.01), 0.5, n_total))
+    profiles = pd.DataFrame({
+        "account_id": np.arange(n_brands, dtype=np.int64),
+        "username": pd.array(handles, dtype=pd.ArrowDtype(pa.string())),
+        "followers": followers,
+        "following": rng.integers(10, 1000, n_brands).astype(np.int64),
+        "n_posts": counts + rng.integers(0, 500, n_brands),
+    })
+    fields = {
+        "account_id": owner,
+        "post_id": np.arange(n_total, dtype=np.int64),
+        "text": pd.arrays.ArrowExtensionArray(text),
+    }
+    pixels = None
+    if images is not None:
+        folder = None if image_dir is None else Path(image_dir) / "brands"
+        pixels, fields["image"] = _post_images(rng, category, images, image_size, folder)
+    fields.update({
+        "likes": likes.astype(np.int64),
+        "comments": rng.poisson(likes * 0.02).astype(np.int64),
+        "views": (likes * rng.uniform(5, 15, n_total)).astype(np.int64),
+        "shares": rng.poisson(likes * 0.01).astype(np.int64),
+        "timestamp": pd.DatetimeIndex((END_TIME - pd.Timedelta(seconds=_YEAR_S))
+                                      + pd.to_timedelta(np.round(seconds).astype(np.int64),
+                                                        unit="s")).as_unit("ns"),
+        "label": pd.arrays.ArrowExtensionArray(
+            pa.array(np.array(cat_names, dtype=object)[category], type=pa.string())),
+    })
+    frame = nest_posts(profiles, pd.DataFrame(fields), on="account_id")
+    # positives: creators each brand works with, drawn by competence (Gumbel top-k);
+    # about positives_per_brand each, like the ~11 of Gan et al.'s data. A creator
+    # already working with brands is less available (a penalty per collaboration), so
+    # that, as in that data, most creators work with one brand only
+    competence = brands.affinity
+    n_pos = np.minimum(1 + rng.poisson(max(positives_per_brand - 1, 0), n_brands), n)
+    keys = 3.0 * np.log(competence) + rng.gumbel(size=competence.shape)
+    taken = np.zeros(n)
+    chosen_of = {}
+    for b in rng.permutation(n_brands):
+        chosen_of[b] = np.argsort(-(keys[b] - 4.0 * taken), kind="stable")[: n_pos[b]]
+        taken[chosen_of[b]] += 1
+    rows = []
+    for b in range(n_brands):
+        chosen = chosen_of[b]
+        chosen = chosen[np.argsort(-competence[b, chosen], kind="stable")]
+        rows.append(pd.DataFrame({"brand_id": b, "account_id": chosen,
+                                  "competence": competence[b, chosen],
+                                  "rank_in_brand": np.arange(1, len(chosen) + 1)}))
+    positives = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
+        columns=["brand_id", "account_id", "competence", "rank_in_brand"])
+    return Bunch(frame=frame, competence=competence, positives=positives, pixels=pixels)
 
 
 def _draw_captions(rng, acc: Bunch, posts: Bunch, sponsored, specs, brand_handles,
@@ -767,6 +857,8 @@ def _account_frame(acc: Bunch, posts: Bunch, eng: Bunch, text, image, cat_names)
         "images": [None, StrOptions({"bytes", "png"})],
         "image_size": [Interval(Integral, 4, None, closed="left")],
         "image_dir": [None, str, os.PathLike],
+        "brand_posts": [None] + _COUNT_RANGE_CONSTRAINT,
+        "positives_per_brand": [Interval(Integral, 1, None, closed="left")],
         "return_X_y": ["boolean"],
         "random_state": _RANDOM_STATE_CONSTRAINT,
     },
@@ -784,6 +876,8 @@ def make_creators(
     images: str | None = None,
     image_size: int = 32,
     image_dir: str | os.PathLike | None = None,
+    brand_posts: int | tuple[int, int] | None = None,
+    positives_per_brand: int = 11,
     return_X_y: bool = False,
     random_state: int | np.random.RandomState | np.random.Generator | None = None,
 ) -> Bunch | tuple[pd.DataFrame, np.ndarray]:
@@ -834,6 +928,19 @@ def make_creators(
         Side of the square RGB images, in pixels (>= 4).
     image_dir : str or path-like, default=None
         Folder for ``images="png"`` (created if missing); required then.
+    brand_posts : int, tuple (low, high) or None, default=None
+        None: brands are only a table. Otherwise each brand is also an account with
+        a post history of its own (``brand_accounts``): this many posts (or a number
+        drawn in ``[low, high]``), on its category, mentioning its handle and its
+        products, with images when ``images`` is set; and the Bunch gains
+        ``competence`` and ``positives``, a ground truth like Gan et al.'s
+        brand-to-micro-influencer data. The creators and their posts are the same
+        with or without it.
+
+        .. versionadded:: 0.1
+    positives_per_brand : int, default=11
+        With ``brand_posts``: mean number of positive creators per brand (1 +
+        Poisson), drawn by competence.
     return_X_y : bool, default=False
         Return ``(accounts, topic)`` instead of the Bunch.
     random_state : int, RandomState instance, Generator or None, default=None
@@ -847,7 +954,9 @@ def make_creators(
         ``post_category_names``, ``tier``, ``quality``, ``influence``,
         ``fake_share``, ``emerging``, ``growth_rate``, ``brands``,
         ``affinity``, ``relevance``, ``images`` (only when images were
-        requested) and ``DESCR``; see ``DESCR`` for their meaning.
+        requested), ``brand_accounts``, ``competence``, ``positives`` and
+        ``brand_images`` (only with ``brand_posts``) and ``DESCR``; see ``DESCR``
+        for their meaning.
     (accounts, topic) : tuple
         When ``return_X_y`` is True.
 
@@ -892,6 +1001,12 @@ def make_creators(
     pixels, image = (None, None) if images is None else \
         _post_images(rng, posts.category, images, image_size, image_dir)
     frame = _account_frame(acc, posts, eng, text, image, cat_names)
+    brand_data = None
+    if brand_posts is not None:  # drawn last: the creators stay the same without it
+        b_low, b_high = _count_range("brand_posts", brand_posts, "make_creators")
+        brand_data = _brand_accounts(rng, brands, acc, specs, cat_names, b_low, b_high,
+                                     n_post_categories, images, image_size, image_dir,
+                                     positives_per_brand)
 
     topic = topic_names[acc.topic]
     if return_X_y:
@@ -914,6 +1029,12 @@ def make_creators(
     )
     if pixels is not None:
         out["images"] = pixels
+    if brand_data is not None:
+        out["brand_accounts"] = brand_data.frame
+        out["competence"] = brand_data.competence
+        out["positives"] = brand_data.positives
+        if brand_data.pixels is not None:
+            out["brand_images"] = brand_data.pixels
     return out
 
 
@@ -963,6 +1084,22 @@ affinity : ndarray of float in (0, 1), shape (n_brands, n_accounts)
     increasing with quality and real (non-fake) engagement rate, noisy.
 relevance : ndarray of int in {0, 1, 2, 3}, shape (n_brands, n_accounts)
     Graded relevance for listwise ranking: affinity cut at 0.25, 0.5, 0.75.
+brand_accounts : DataFrame, one row per brand (only with brand_posts)
+    An account frame of the brands (account_id = brand_id, username = the
+    brand's handle): posts on the brand's category (10 % off it) that mention
+    the handle (70 %) and a product tag such as ``#lumora_launch`` (50 %), with
+    images when requested.
+competence : ndarray of float in (0, 1), shape (n_brands, n_accounts)
+    (only with brand_posts) The brand-creator competence score: the affinity.
+positives : DataFrame (only with brand_posts)
+    brand_id, account_id, competence, rank_in_brand: the creators each brand
+    works with, about ``positives_per_brand`` per brand (1 + Poisson), drawn
+    without replacement with weights ``competence ** 3 * exp(-4 k)`` (Gumbel
+    top-k; ``k`` the creator's collaborations with the brands drawn before, in
+    random order), so most creators work with one brand and most share the
+    brand's category. Like Gan et al.'s pre_dataset files.
+brand_images : ndarray of uint8 (only with brand_posts and images)
+    The brand posts' images, in flat post order.
 images : ndarray of uint8, shape (n_total_posts, image_size, image_size, 3)
     Only with images="bytes" or "png": the post images in flat post order
     (accounts in frame order, posts in nested order). Hue and stripe/checker
