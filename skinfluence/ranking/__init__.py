@@ -9,6 +9,8 @@
 See ``docs/pair_ranker.md``.
 """
 
-from ._pairwise import PAIR_FEATURES, PairwiseRanker, make_pairs
+from ._pair_features import PAIR_FEATURES
+from ._pairs import make_pairs
+from ._pairwise import PairwiseRanker
 
 __all__ = ["PAIR_FEATURES", "PairwiseRanker", "make_pairs"]
