@@ -7,9 +7,15 @@ gaps for cadence. Both compute the same 17 features (everything but the growth f
 and the text rates, which pandas has no one-call idiom for; those are timed on our
 side separately); the script asserts the values agree.
 
+With ``--baseline PATH`` (a checkout of an earlier skinfluence, e.g. made with
+``git worktree add /tmp/old <commit>``), the same ``transform`` calls are also timed
+with that version, in a subprocess on the same generated data, and the outputs of
+the two versions are compared bit for bit (before/after figures of a change).
+
 Usage::
 
     python benchmarks/bench_engagement.py [--accounts 20000] [--posts 1000000] [--repeat 3]
+        [--baseline PATH]
 """
 
 from __future__ import annotations
@@ -18,6 +24,9 @@ import argparse
 import json
 import os
 import platform
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -112,15 +121,53 @@ def best_of(fn, repeat):
     return best, out
 
 
+def time_transforms(frame, repeat):
+    """Best-of-``repeat`` seconds and outputs of ``transform`` for the common and all features."""
+    seconds, outputs = {}, {}
+    for key, features in (("common", COMMON), ("all", "all")):
+        agg = EngagementAggregator(features=features).fit(frame)
+        seconds[key], outputs[key] = best_of(lambda agg=agg: agg.transform(frame), repeat)
+    return seconds, outputs
+
+
+def run_baseline(args, path):
+    """The same transforms with the skinfluence checkout at ``path``, in a subprocess."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "baseline.npz"
+        env = {**os.environ, "PYTHONPATH": str(path)}
+        done = subprocess.run(
+            [sys.executable, __file__, "--accounts", str(args.accounts), "--posts",
+             str(args.posts), "--repeat", str(args.repeat), "--transform-only", str(out)],
+            env=env, check=True, capture_output=True, text=True)
+        seconds = json.loads(done.stdout.strip().splitlines()[-1])
+        with np.load(out) as saved:
+            outputs = {key: saved[key] for key in saved.files}
+    return seconds, outputs
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--accounts", type=int, default=20_000)
     parser.add_argument("--posts", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="checkout of an earlier skinfluence to time the same transforms with")
+    parser.add_argument("--transform-only", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     profiles, posts = make_tables(args.accounts, args.posts)
     frame = nest_posts(profiles, posts)
+    if args.transform_only is not None:  # the baseline subprocess
+        seconds, outputs = time_transforms(frame, args.repeat)
+        np.savez(args.transform_only, **outputs)
+        print(json.dumps(seconds))
+        return
+    before = None
+    if args.baseline is not None:
+        before, before_out = run_baseline(args, args.baseline)
+        after, after_out = time_transforms(frame, args.repeat)
+        for key in after_out:  # identical outputs, bit for bit
+            np.testing.assert_array_equal(after_out[key], before_out[key])
     ours = EngagementAggregator(features=COMMON).fit(frame)
     reference = ours.reference_time_.timestamp()
 
@@ -141,6 +188,10 @@ def main():
     print(f"  EngagementAggregator, all {len(everything.feature_names_out_)} features "
           f"                  {t_all:7.3f} s")
     print(f"  growth slope + acceleration only               {t_growth:7.3f} s")
+    if before is not None:
+        for key in ("common", "all"):
+            print(f"  transform, {key} features: before {before[key]:.3f} s, after "
+                  f"{after[key]:.3f} s ({before[key] / after[key]:.2f}x; outputs identical)")
     out = Path(__file__).with_name("results") / "engagement.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({
@@ -149,6 +200,9 @@ def main():
         "seconds": {"ours_common": t_ours, "pandas_common": t_peer, "ours_all": t_all,
                     "ours_growth": t_growth},
         "speedup": t_peer / t_ours, "features_compared": COMMON,
+        **({} if before is None else {"before_after": {
+            "baseline": str(args.baseline), "before_seconds": before, "after_seconds": after,
+            "outputs_identical": True}}),
     }, indent=2))
     print(f"saved {out}")
 
