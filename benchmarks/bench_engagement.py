@@ -9,8 +9,9 @@ side separately); the script asserts the values agree.
 
 With ``--baseline PATH`` (a checkout of an earlier skinfluence, e.g. made with
 ``git worktree add /tmp/old <commit>``), the same ``transform`` calls are also timed
-with that version, in a subprocess on the same generated data, and the outputs of
+with that version, on the same generated data in the same process, and the outputs of
 the two versions are compared bit for bit (before/after figures of a change).
+The two versions are imported side by side and timed in alternation.
 
 Usage::
 
@@ -24,9 +25,7 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -121,28 +120,42 @@ def best_of(fn, repeat):
     return best, out
 
 
-def time_transforms(frame, repeat):
-    """Best-of-``repeat`` seconds and outputs of ``transform`` for the common and all features."""
-    seconds, outputs = {}, {}
+def load_baseline(path):
+    """``EngagementAggregator`` of the skinfluence checkout at ``path``, imported beside ours.
+
+    The current ``skinfluence`` modules are set aside while the checkout's package is
+    imported, then put back: both classes live in this process, each with its own
+    modules, so the two versions are timed in alternation on the same frame.
+    """
+    ours = {k: v for k, v in sys.modules.items() if k.split(".")[0] == "skinfluence"}
+    for name in ours:
+        del sys.modules[name]
+    sys.path.insert(0, str(path))
+    try:
+        import skinfluence as baseline
+
+        return baseline.EngagementAggregator
+    finally:
+        sys.path.remove(str(path))
+        for name in [k for k in sys.modules if k.split(".")[0] == "skinfluence"]:
+            del sys.modules[name]
+        sys.modules.update(ours)
+
+
+def before_after(frame, baseline_cls, repeat):
+    """Best-of-``repeat`` seconds of ``transform`` (common and all features), before and after,
+    alternating the two versions so that both see the same machine load."""
+    seconds = {"before": {}, "after": {}}
     for key, features in (("common", COMMON), ("all", "all")):
-        agg = EngagementAggregator(features=features).fit(frame)
-        seconds[key], outputs[key] = best_of(lambda agg=agg: agg.transform(frame), repeat)
-    return seconds, outputs
-
-
-def run_baseline(args, path):
-    """The same transforms with the skinfluence checkout at ``path``, in a subprocess."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "baseline.npz"
-        env = {**os.environ, "PYTHONPATH": str(path)}
-        done = subprocess.run(
-            [sys.executable, __file__, "--accounts", str(args.accounts), "--posts",
-             str(args.posts), "--repeat", str(args.repeat), "--transform-only", str(out)],
-            env=env, check=True, capture_output=True, text=True)
-        seconds = json.loads(done.stdout.strip().splitlines()[-1])
-        with np.load(out) as saved:
-            outputs = {key: saved[key] for key in saved.files}
-    return seconds, outputs
+        models = {"before": baseline_cls(features=features).fit(frame),
+                  "after": EngagementAggregator(features=features).fit(frame)}
+        outputs = {}
+        for _ in range(repeat):
+            for version, model in models.items():
+                t, outputs[version] = best_of(lambda model=model: model.transform(frame), 1)
+                seconds[version][key] = min(t, seconds[version].get(key, np.inf))
+        np.testing.assert_array_equal(outputs["after"], outputs["before"])  # bit for bit
+    return seconds["before"], seconds["after"]
 
 
 def main():
@@ -152,22 +165,13 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--baseline", type=Path, default=None,
                         help="checkout of an earlier skinfluence to time the same transforms with")
-    parser.add_argument("--transform-only", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     profiles, posts = make_tables(args.accounts, args.posts)
     frame = nest_posts(profiles, posts)
-    if args.transform_only is not None:  # the baseline subprocess
-        seconds, outputs = time_transforms(frame, args.repeat)
-        np.savez(args.transform_only, **outputs)
-        print(json.dumps(seconds))
-        return
     before = None
     if args.baseline is not None:
-        before, before_out = run_baseline(args, args.baseline)
-        after, after_out = time_transforms(frame, args.repeat)
-        for key in after_out:  # identical outputs, bit for bit
-            np.testing.assert_array_equal(after_out[key], before_out[key])
+        before, after = before_after(frame, load_baseline(args.baseline), args.repeat)
     ours = EngagementAggregator(features=COMMON).fit(frame)
     reference = ours.reference_time_.timestamp()
 
