@@ -195,6 +195,7 @@ class EngagementAggregator(ComponentMixin, TransformerMixin, BaseEstimator):
         X : DataFrame of shape (n_accounts, n_columns)
             Account frame.
         y : Ignored
+            Not used, present for API consistency by convention.
 
         Returns
         -------
@@ -282,6 +283,7 @@ class EngagementAggregator(ComponentMixin, TransformerMixin, BaseEstimator):
         Parameters
         ----------
         input_features : Ignored
+            Not used, present for API consistency by convention.
 
         Returns
         -------

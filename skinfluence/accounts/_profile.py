@@ -238,6 +238,7 @@ class ProfileFeatures(ComponentMixin, TransformerMixin, BaseEstimator):
         X : DataFrame of shape (n_accounts, n_columns)
             Account frame or profile table (one row per account).
         y : Ignored
+            Not used, present for API consistency by convention.
 
         Returns
         -------
@@ -397,6 +398,7 @@ class ProfileFeatures(ComponentMixin, TransformerMixin, BaseEstimator):
         Parameters
         ----------
         input_features : Ignored
+            Not used, present for API consistency by convention.
 
         Returns
         -------

@@ -172,7 +172,8 @@ class KMeansSegmenter(
         (without replacement; the same accounts for every k). None, or at
         least as many accounts as there are: all accounts (exact silhouette).
     n_init : int or "auto", default=3
-        k-means++ restarts for each k (passed to ``KMeans``); the best inertia wins.
+        Number of k-means++ restarts for each k (passed to ``KMeans``); the best
+        inertia wins.
     max_iter : int, default=300
         Maximum Lloyd iterations per restart.
     algorithm : {"auto", "lloyd", "minibatch"}, default="auto"
@@ -541,6 +542,7 @@ class KMeansSegmenter(
         X : {array-like, DataFrame} of shape (n_samples, n_features)
             Account features, one row per account; no missing values.
         y : Ignored
+            Not used, present for API consistency by convention.
 
         Returns
         -------
@@ -720,6 +722,7 @@ class KMeansSegmenter(
         ----------
         X : {array-like, DataFrame} of shape (n_samples, n_features)
         y : Ignored
+            Not used, present for API consistency by convention.
 
         Returns
         -------
