@@ -1,5 +1,7 @@
 """EngagementAggregator: values against a per-account reference, properties, edge cases."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -210,6 +212,26 @@ def test_invariant_to_post_order(data):
     agg = EngagementAggregator().fit(frame)
     np.testing.assert_allclose(agg.transform(shuffled), agg.transform(frame), rtol=1e-6,
                                atol=1e-9, equal_nan=True)
+
+
+# every feature but the growth fits (whose degenerate-fit rules differ from np.polyfit's near
+# singular designs) and the text rates (whose patterns the shared pattern table defines)
+_CLOSED_FORM = [f for f in ENGAGEMENT_FEATURES
+                if not f.startswith("growth_") and f not in ("hashtag_rate", "mention_rate")]
+
+
+@settings(max_examples=40, deadline=None)
+@given(account_frames())
+def test_matches_the_reference_on_drawn_frames(tables):
+    profiles, posts = tables
+    frame = nest_posts(profiles, posts)
+    agg = EngagementAggregator(features=_CLOSED_FORM).set_output(transform="pandas")
+    got = agg.fit_transform(frame).reset_index(drop=True)
+    ref_time = agg.reference_time_.timestamp() if agg.reference_time_ is not None else np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # empty means in the reference
+        expected = reference(frame, ref_time)[_CLOSED_FORM]
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False, rtol=1e-7, atol=1e-9)
 
 
 @settings(max_examples=40, deadline=None)
