@@ -7,9 +7,16 @@ gaps for cadence. Both compute the same 17 features (everything but the growth f
 and the text rates, which pandas has no one-call idiom for; those are timed on our
 side separately); the script asserts the values agree.
 
+With ``--baseline PATH`` (a checkout of an earlier skinfluence, e.g. made with
+``git worktree add /tmp/old <commit>``), the same ``transform`` calls are also timed
+with that version, on the same generated data in the same process, and the outputs of
+the two versions are compared bit for bit (before/after figures of a change).
+The two versions are imported side by side and timed in alternation.
+
 Usage::
 
     python benchmarks/bench_engagement.py [--accounts 20000] [--posts 1000000] [--repeat 3]
+        [--baseline PATH]
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import argparse
 import json
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 
@@ -112,15 +120,74 @@ def best_of(fn, repeat):
     return best, out
 
 
+def load_baseline(path):
+    """``EngagementAggregator`` of the skinfluence checkout at ``path``, imported beside ours.
+
+    The current ``skinfluence`` modules are set aside while the checkout's package is
+    imported, then put back: both classes live in this process, each with its own
+    modules, so the two versions are timed in alternation on the same frame.
+    """
+    ours = {k: v for k, v in sys.modules.items() if k.split(".")[0] == "skinfluence"}
+    for name in ours:
+        del sys.modules[name]
+    sys.path.insert(0, str(path))
+    try:
+        import skinfluence as baseline
+
+        return baseline.EngagementAggregator
+    finally:
+        sys.path.remove(str(path))
+        for name in [k for k in sys.modules if k.split(".")[0] == "skinfluence"]:
+            del sys.modules[name]
+        sys.modules.update(ours)
+
+
+def checkout_commit(path):
+    """The commit checked out at ``path`` (None when it is not a git checkout)."""
+    import subprocess
+
+    done = subprocess.run(["git", "-C", str(path), "rev-parse", "--short", "HEAD"],
+                          capture_output=True, text=True)
+    return done.stdout.strip() or None
+
+
+def before_after(frame, baseline_cls, repeat):
+    """Best-of-``repeat`` seconds of ``transform`` (common and all features), before and after.
+
+    The two versions alternate, so that both see the same machine load; wall-clock and
+    process CPU seconds are both kept (CPU time is the steadier figure on a shared machine).
+    """
+    seconds = {"before": {}, "after": {}}
+    for key, features in (("common", COMMON), ("all", "all")):
+        models = {"before": baseline_cls(features=features).fit(frame),
+                  "after": EngagementAggregator(features=features).fit(frame)}
+        outputs = {}
+        for _ in range(repeat):
+            for version, model in models.items():
+                wall, cpu = time.perf_counter(), time.process_time()
+                outputs[version] = model.transform(frame)
+                wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+                best = seconds[version]
+                best[key] = min(wall, best.get(key, np.inf))
+                best[f"{key}_cpu"] = min(cpu, best.get(f"{key}_cpu", np.inf))
+        np.testing.assert_array_equal(outputs["after"], outputs["before"])  # bit for bit
+    return seconds["before"], seconds["after"]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--accounts", type=int, default=20_000)
     parser.add_argument("--posts", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="checkout of an earlier skinfluence to time the same transforms with")
     args = parser.parse_args()
 
     profiles, posts = make_tables(args.accounts, args.posts)
     frame = nest_posts(profiles, posts)
+    before = None
+    if args.baseline is not None:
+        before, after = before_after(frame, load_baseline(args.baseline), args.repeat)
     ours = EngagementAggregator(features=COMMON).fit(frame)
     reference = ours.reference_time_.timestamp()
 
@@ -141,6 +208,13 @@ def main():
     print(f"  EngagementAggregator, all {len(everything.feature_names_out_)} features "
           f"                  {t_all:7.3f} s")
     print(f"  growth slope + acceleration only               {t_growth:7.3f} s")
+    if before is not None:
+        for key in ("common", "all"):
+            cpu = f"{key}_cpu"
+            print(f"  transform, {key} features: before {before[key]:.3f} s, after "
+                  f"{after[key]:.3f} s ({before[key] / after[key]:.2f}x); CPU time before "
+                  f"{before[cpu]:.3f} s, after {after[cpu]:.3f} s ({before[cpu] / after[cpu]:.2f}x); "
+                  "outputs identical")
     out = Path(__file__).with_name("results") / "engagement.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({
@@ -149,6 +223,10 @@ def main():
         "seconds": {"ours_common": t_ours, "pandas_common": t_peer, "ours_all": t_all,
                     "ours_growth": t_growth},
         "speedup": t_peer / t_ours, "features_compared": COMMON,
+        **({} if before is None else {"before_after": {
+            "baseline": str(args.baseline), "baseline_commit": checkout_commit(args.baseline),
+            "before_seconds": before, "after_seconds": after,
+            "outputs_identical": True}}),
     }, indent=2))
     print(f"saved {out}")
 

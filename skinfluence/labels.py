@@ -13,13 +13,16 @@ builds such labels (documenting the rule exactly), and
 
 from __future__ import annotations
 
-import numbers
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
+from sklearn import get_config
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.utils import get_tags
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
@@ -28,6 +31,14 @@ from .base import ComponentMixin
 from .exceptions import AccountFrameError, LeakageWarning
 from .nested import ID_COLUMN, _account_labels, _numeric_column, _show
 from .registry import register
+from .utils._param_validation import (
+    HasMethods,
+    Interval,
+    Real,
+    StrOptions,
+    fit_context,
+    validate_parameter_constraints,
+)
 
 __all__ = ["make_influencer_labels", "leakage_scores", "check_label_leakage", "LeakageGuard"]
 
@@ -35,7 +46,13 @@ __all__ = ["make_influencer_labels", "leakage_scores", "check_label_leakage", "L
 # ------------------------------------------------------------------------- labels
 
 
-def make_influencer_labels(frame, by="followers", quantile=0.95, *, return_threshold=False):
+def make_influencer_labels(
+    frame: pd.DataFrame | ArrayLike,
+    by: str = "followers",
+    quantile: float = 0.95,
+    *,
+    return_threshold: bool = False,
+) -> np.ndarray | tuple[np.ndarray, float]:
     """Label accounts as influencers (1) when their ``by`` value is in the top share.
 
     Reproduces the target of the UCLA DataRes "Demystifying TikTok" study
@@ -110,13 +127,17 @@ def make_influencer_labels(frame, by="followers", quantile=0.95, *, return_thres
     >>> make_influencer_labels(frame, quantile=0.8, return_threshold=True)
     (array([0, 0, 0, 0, 0, 0, 0, 0, 1, 1]), 82.0)
     """
-    if not isinstance(quantile, numbers.Real) or isinstance(quantile, bool) or not 0 < quantile < 1:
-        raise ValueError(
-            "The 'quantile' parameter of make_influencer_labels must be a float in the range "
-            f"(0, 1). Got {quantile!r} instead."
-        )
+    validate_parameter_constraints(
+        {
+            "by": [str],
+            "quantile": [Interval(Real, 0, 1, closed="neither")],
+            "return_threshold": ["boolean"],
+        },
+        {"by": by, "quantile": quantile, "return_threshold": return_threshold},
+        caller_name="make_influencer_labels",
+    )
     if isinstance(frame, pd.DataFrame):
-        if not isinstance(by, str) or by not in frame.columns:
+        if by not in frame.columns:
             raise AccountFrameError(
                 f"make_influencer_labels: the table has no column {by!r} to rank accounts by; its "
                 f"columns are {list(frame.columns)}"
@@ -260,10 +281,6 @@ MAX_AUTO_CLASSES = 20
 
 
 def _resolve_task(y, task):
-    if task not in _TASKS:
-        raise ValueError(
-            f"The 'task' parameter must be a str among {set(_TASKS)}. Got {task!r} instead."
-        )
     kind = type_of_target(y, input_name="y")
     if kind not in ("binary", "multiclass", "continuous"):
         raise ValueError(
@@ -279,7 +296,21 @@ def _resolve_task(y, task):
     return "classification"
 
 
-def leakage_scores(X, y, *, feature_names=None, task="auto"):
+_LEAKAGE_CONSTRAINTS: dict = {
+    "X": ["array-like", "sparse matrix"],
+    "y": ["array-like"],
+    "feature_names": ["array-like", None],
+    "task": [StrOptions(set(_TASKS))],
+}
+
+
+def leakage_scores(
+    X: ArrayLike,
+    y: ArrayLike,
+    *,
+    feature_names: Sequence[str] | None = None,
+    task: str = "auto",
+) -> tuple[list[str], np.ndarray]:
     """How well each feature alone predicts ``y``, from 0.5 (not at all) to 1 (exactly).
 
     Parameters
@@ -328,6 +359,11 @@ def leakage_scores(X, y, *, feature_names=None, task="auto"):
     >>> names, scores.round(3).tolist()
     (['followers', 'noise'], [1.0, 0.542])
     """
+    validate_parameter_constraints(
+        _LEAKAGE_CONSTRAINTS,
+        {"X": X, "y": y, "feature_names": feature_names, "task": task},
+        caller_name="leakage_scores",
+    )
     names, scores, _ = _scores(X, y, feature_names, task)
     return names, scores
 
@@ -371,16 +407,17 @@ def _warn_leaks(flagged, threshold, task, stacklevel):
     )
 
 
-def _check_threshold(threshold, owner):
-    if (not isinstance(threshold, numbers.Real) or isinstance(threshold, bool)
-            or not 0.5 < threshold <= 1):
-        raise ValueError(
-            f"The 'threshold' parameter of {owner} must be a float in the range (0.5, 1]. "
-            f"Got {threshold!r} instead."
-        )
+_THRESHOLD = Interval(Real, 0.5, 1, closed="right")
 
 
-def check_label_leakage(X, y, *, threshold=0.98, feature_names=None, task="auto"):
+def check_label_leakage(
+    X: ArrayLike,
+    y: ArrayLike,
+    *,
+    threshold: float = 0.98,
+    feature_names: Sequence[str] | None = None,
+    task: str = "auto",
+) -> list[tuple[str, float]]:
     """Warn when the target is (near-)deterministic in one input feature.
 
     Scores each feature alone with :func:`leakage_scores` and emits one
@@ -443,7 +480,11 @@ def check_label_leakage(X, y, *, threshold=0.98, feature_names=None, task="auto"
     >>> print(caught[0].message)  # doctest: +ELLIPSIS
     The target is (near-)deterministic in 1 input feature(s): 'followers' (1.000); ...
     """
-    _check_threshold(threshold, "check_label_leakage")
+    validate_parameter_constraints(
+        {**_LEAKAGE_CONSTRAINTS, "threshold": [_THRESHOLD]},
+        {"X": X, "y": y, "feature_names": feature_names, "task": task, "threshold": threshold},
+        caller_name="check_label_leakage",
+    )
     return _check(X, y, threshold=threshold, feature_names=feature_names, task=task,
                   stacklevel=3)[0]
 
@@ -529,7 +570,7 @@ class LeakageGuard(ComponentMixin, MetaEstimatorMixin, BaseEstimator):
     >>> import warnings
     >>> import numpy as np
     >>> from sklearn.linear_model import LogisticRegression
-    >>> from skinfluence.labels import LeakageGuard, make_influencer_labels
+    >>> from skinfluence import LeakageGuard, make_influencer_labels
     >>> rng = np.random.default_rng(0)
     >>> log_followers = rng.normal(10, 2, 300)
     >>> engagement = rng.normal(size=300)
@@ -546,11 +587,17 @@ class LeakageGuard(ComponentMixin, MetaEstimatorMixin, BaseEstimator):
     array([0, 0, 0, 0, 0])
     """
 
-    def __init__(self, estimator, *, threshold=0.98):
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit"])],
+        "threshold": [_THRESHOLD],
+    }
+
+    def __init__(self, estimator: BaseEstimator, *, threshold: float = 0.98) -> None:
         self.estimator = estimator
         self.threshold = threshold
 
-    def fit(self, X, y, **fit_params):
+    @fit_context(prefer_skip_nested_validation=False)  # ``estimator`` is the user's
+    def fit(self, X: ArrayLike, y: ArrayLike, **fit_params) -> LeakageGuard:
         """Fit a clone of the estimator, then check its input features for leakage.
 
         Parameters
@@ -560,20 +607,22 @@ class LeakageGuard(ComponentMixin, MetaEstimatorMixin, BaseEstimator):
         y : array-like of shape (n_samples,)
             Target (required: the check compares each feature with it).
         **fit_params : dict
-            Passed to ``estimator.fit``.
+            Passed to ``estimator.fit``. With metadata routing enabled
+            (``sklearn.set_config(enable_metadata_routing=True)``), only the
+            metadata that the estimator requests (e.g.
+            ``estimator.set_fit_request(sample_weight=True)``) is routed to it.
 
         Returns
         -------
         self : LeakageGuard
         """
         self._check_extras()
-        _check_threshold(self.threshold, "LeakageGuard")
         if y is None:
             raise ValueError(
                 "LeakageGuard requires y to be passed, but the target y is None: the leakage "
                 "check compares each input feature with the target"
             )
-        estimator = clone(self.estimator).fit(X, y, **fit_params)
+        estimator = clone(self.estimator).fit(X, y, **self._route("fit", fit_params))
         self.estimator_ = estimator
         for attr in ("n_features_in_", "feature_names_in_"):
             if hasattr(estimator, attr):
@@ -610,40 +659,157 @@ class LeakageGuard(ComponentMixin, MetaEstimatorMixin, BaseEstimator):
         return self.estimator_.classes_
 
     @available_if(_estimator_has("predict"))
-    def predict(self, X, **params):
-        """Predict with the fitted estimator."""
+    def predict(self, X: ArrayLike, **params):
+        """Predict with the fitted estimator.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or whatever ``estimator`` takes
+            Input samples.
+        **params : dict
+            Passed to the estimator's ``predict`` (routed, when metadata routing is
+            enabled).
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            The estimator's predictions.
+        """
         check_is_fitted(self, "estimator_")
-        return self.estimator_.predict(X, **params)
+        return self.estimator_.predict(X, **self._route("predict", params))
 
     @available_if(_estimator_has("predict_proba"))
-    def predict_proba(self, X, **params):
-        """Class probabilities from the fitted estimator."""
+    def predict_proba(self, X: ArrayLike, **params):
+        """Class probabilities from the fitted estimator.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or whatever ``estimator`` takes
+            Input samples.
+        **params : dict
+            Passed to the estimator's ``predict_proba`` (routed, when metadata routing is
+            enabled).
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            The estimator's class probabilities.
+        """
         check_is_fitted(self, "estimator_")
-        return self.estimator_.predict_proba(X, **params)
+        return self.estimator_.predict_proba(X, **self._route("predict_proba", params))
 
     @available_if(_estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X, **params):
-        """Class log-probabilities from the fitted estimator."""
+    def predict_log_proba(self, X: ArrayLike, **params):
+        """Class log-probabilities from the fitted estimator.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or whatever ``estimator`` takes
+            Input samples.
+        **params : dict
+            Passed to the estimator's ``predict_log_proba`` (routed, when metadata routing is
+            enabled).
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            The estimator's class log-probabilities.
+        """
         check_is_fitted(self, "estimator_")
-        return self.estimator_.predict_log_proba(X, **params)
+        return self.estimator_.predict_log_proba(X, **self._route("predict_log_proba", params))
 
     @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X, **params):
-        """Decision function of the fitted estimator."""
+    def decision_function(self, X: ArrayLike, **params):
+        """Decision function of the fitted estimator.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or whatever ``estimator`` takes
+            Input samples.
+        **params : dict
+            Passed to the estimator's ``decision_function`` (routed, when metadata routing is
+            enabled).
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The estimator's decision function.
+        """
         check_is_fitted(self, "estimator_")
-        return self.estimator_.decision_function(X, **params)
+        return self.estimator_.decision_function(X, **self._route("decision_function", params))
 
     @available_if(_estimator_has("transform"))
-    def transform(self, X, **params):
-        """Transform with the fitted estimator."""
+    def transform(self, X: ArrayLike, **params):
+        """Transform with the fitted estimator.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or whatever ``estimator`` takes
+            Input samples.
+        **params : dict
+            Passed to the estimator's ``transform`` (routed, when metadata routing is
+            enabled).
+
+        Returns
+        -------
+        X_out : array-like
+            The estimator's output.
+        """
         check_is_fitted(self, "estimator_")
-        return self.estimator_.transform(X, **params)
+        return self.estimator_.transform(X, **self._route("transform", params))
 
     @available_if(_estimator_has("score"))
-    def score(self, X, y, **params):
-        """The fitted estimator's score."""
+    def score(self, X: ArrayLike, y: ArrayLike, **params) -> float:
+        """The fitted estimator's score.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or whatever ``estimator`` takes
+            Test samples.
+        y : array-like of shape (n_samples,)
+            True targets.
+        **params : dict
+            Passed to the estimator's ``score`` (routed, when metadata routing is
+            enabled).
+
+        Returns
+        -------
+        score : float
+            The estimator's score.
+        """
         check_is_fitted(self, "estimator_")
-        return self.estimator_.score(X, y, **params)
+        return self.estimator_.score(X, y, **self._route("score", params))
+
+    def _route(self, method, params):
+        """The parameters of ``method`` for the wrapped estimator.
+
+        Routing off (scikit-learn's default): all of them, unchanged. Routing on: those
+        the estimator requested for ``method``; scikit-learn raises, naming the
+        ``set_<method>_request`` call, for metadata given but not requested.
+        """
+        if not get_config()["enable_metadata_routing"]:
+            return params
+        return process_routing(self, method, **params).estimator[method]
+
+    def get_metadata_routing(self) -> MetadataRouter:
+        """How metadata passed to the guard's methods reach the wrapped estimator.
+
+        Each method is routed to the same method of ``estimator`` (``fit`` to
+        ``fit``, ``predict`` to ``predict``, ...), so ``cross_validate(guard, X, y,
+        params={"sample_weight": w})`` weighs the folds as it would the bare
+        estimator. Used only with ``sklearn.set_config(enable_metadata_routing=True)``.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            The routing information.
+        """
+        mapping = MethodMapping()
+        for method in ("fit", "predict", "predict_proba", "predict_log_proba",
+                       "decision_function", "transform", "score"):
+            mapping.add(caller=method, callee=method)
+        return MetadataRouter(owner=type(self).__name__).add(
+            estimator=self.estimator, method_mapping=mapping)
 
     def __sklearn_tags__(self):
         import copy

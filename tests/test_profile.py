@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
@@ -16,7 +15,7 @@ from skinfluence import ProfileFeatures
 from skinfluence.accounts import PROFILE_COUNTS
 from skinfluence.datasets import load_top_instagram, make_creators
 from skinfluence.exceptions import AccountFrameError
-from skinfluence.utils.estimator_checks import make_check_frame, yield_skinfluence_checks
+from skinfluence.utils.estimator_checks import make_check_frame
 
 
 @pytest.fixture
@@ -161,7 +160,7 @@ def test_bad_input_errors(table):
                          ({"count_columns": "all"}, "count_columns"),
                          ({"count_columns": ["followers", "followers"]}, "count_columns"),
                          ({"age_column": 3}, "age_column")]:
-        with pytest.raises(ValueError, match=f"The '{name}' parameter of ProfileFeatures"):
+        with pytest.raises(ValueError, match=f"The '{name}' parameter of ProfileFeatures must be"):
             ProfileFeatures(**params).fit(table)
 
 
@@ -225,16 +224,15 @@ def test_output_is_finite_for_valid_input_when_imputing(data, impute, log, add_i
     np.testing.assert_allclose(rows, out[::-1], rtol=1e-12, atol=0)  # summation order may differ by 1 ulp
 
 
-# ------------------------------------------------------------------ shared API checks
+# ------------------------------------------------------------------ input without posts
+# (the shared scikit-learn and skinfluence checks run for every component in test_common.py)
 
 
-def check_rejects_bad_input_without_posts(estimator):
-    """The variant of check_rejects_bad_input for components that do not read posts.
-
-    (Proposed for skinfluence.utils.estimator_checks: see the integration note.)
-    """
+@pytest.mark.parametrize("params", ProfileFeatures.get_test_params(), ids=repr)
+def test_rejects_bad_input_but_needs_no_posts(params):
+    """Arrays and frames without the used columns are rejected; a profile table is not."""
     X, y = make_check_frame()
-    est = clone(estimator)
+    est = ProfileFeatures(**params)
     with pytest.raises((AccountFrameError, ValueError), match="account frame|DataFrame"):
         est.fit(np.zeros((len(X), 3)))
     est.fit(X)
@@ -242,12 +240,3 @@ def check_rejects_bad_input_without_posts(estimator):
     with pytest.raises(AccountFrameError, match="missing required column"):
         est.transform(X[["account_id"]])
 
-
-@pytest.mark.parametrize("params", ProfileFeatures.get_test_params(), ids=repr)
-def test_skinfluence_api_checks(params):
-    est = ProfileFeatures(**params)
-    for check in yield_skinfluence_checks(est):
-        if check.__name__ == "check_rejects_bad_input":
-            check_rejects_bad_input_without_posts(est)
-        else:
-            check(est)

@@ -1,4 +1,4 @@
-"""KMeansSegmenter: shared checks, planted clusters, determinism, profiles, names, search, real data."""
+"""KMeansSegmenter: planted clusters, determinism, profiles, names, search, real data."""
 
 import warnings
 
@@ -16,13 +16,11 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import get_tags
-from sklearn.utils.estimator_checks import check_estimator
 
 from skinfluence import EngagementAggregator, get_component, make_creators
 from skinfluence.segmentation import KMeansSegmenter, make_silhouette_scorer, silhouette_scorer
 from skinfluence.segmentation._kmeans import LOG_OFFSET_QUANTILE, _silhouettes
 from skinfluence.tiers import follower_tier
-from skinfluence.utils.estimator_checks import check_component
 
 
 def planted(seed, n=1500, n_features=4):
@@ -43,17 +41,13 @@ def creators_frame(n=200, seed=0):
     return feats, data
 
 
-# ------------------------------------------------------------------------- shared checks
+# ------------------------------------------------------------------------- registration
+# (the shared scikit-learn and skinfluence checks run for every component in test_common.py)
 
 
 @pytest.mark.parametrize("params", KMeansSegmenter.get_test_params(), ids=repr)
-def test_sklearn_shared_checks(params):
-    est = KMeansSegmenter(**params)
-    assert est._expected_failed_checks() == {}  # every sklearn check passes
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # SkipTestWarning for array-API checks
-        check_estimator(est, expected_failed_checks=est._expected_failed_checks())
-    check_component(est)
+def test_no_expected_shared_check_failure(params):
+    assert KMeansSegmenter(**params)._expected_failed_checks() == {}  # every sklearn check passes
 
 
 def test_registered_as_segmenter():
@@ -272,16 +266,22 @@ def test_missing_values_error_names_columns_and_rows():
 
 
 @pytest.mark.parametrize("params, match", [
-    ({"n_clusters": 0}, "The 'n_clusters' parameter of KMeansSegmenter must be 'auto' or an int"),
+    ({"n_clusters": 0}, r"The 'n_clusters' parameter of KMeansSegmenter must be a str among "
+                        r"\{'auto'\} or an int in the range \[1, inf\)\. Got 0 instead"),
     ({"n_clusters": "three"}, "The 'n_clusters' parameter"),
+    ({"k_range": 5}, "The 'k_range' parameter of KMeansSegmenter must be an instance of 'tuple'"),
     ({"k_range": (1, 5)}, "The 'k_range' parameter of KMeansSegmenter must be a pair of ints"),
     ({"k_range": (5, 3)}, "The 'k_range' parameter"),
-    ({"scaler": "minmax"}, "The 'scaler' parameter of KMeansSegmenter must be 'standard', 'robust'"),
-    ({"scaler": PCA}, "The 'scaler' parameter"),
+    ({"scaler": "minmax"}, "The 'scaler' parameter of KMeansSegmenter must be a str among"),
+    ({"scaler": object()}, "an object implementing 'fit', 'transform' and 'inverse_transform'"),
+    ({"scaler": PCA}, "The 'scaler' parameter .* not the class PCA: pass PCA()"),
     ({"silhouette_sample_size": 1}, "The 'silhouette_sample_size' parameter"),
     ({"algorithm": "elkan"}, "The 'algorithm' parameter"),
     ({"n_init": 0}, "The 'n_init' parameter"),
     ({"log_features": "all"}, "The 'log_features' parameter"),
+    ({"max_iter": 0}, "The 'max_iter' parameter"),
+    ({"followers_feature": 1.5}, "The 'followers_feature' parameter"),
+    ({"random_state": "seed"}, "The 'random_state' parameter"),
     ({"followers_feature": "fans"}, "names the column 'fans', which X does not have"),
     ({"engagement_feature": 7}, "is column index 7, but X has 2 columns"),
 ])

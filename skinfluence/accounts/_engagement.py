@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import numbers
+from collections.abc import Callable, Sequence
+from datetime import datetime
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -14,6 +16,7 @@ from ..base import ComponentMixin
 from ..exceptions import AccountFrameError
 from ..nested import POSTS_COLUMN, FlatPosts, flatten_posts, segment_reduce
 from ..registry import register
+from ..utils._param_validation import Interval, OptionList, Real, fit_context
 from ..utils.validation import check_account_frame
 
 __all__ = ["EngagementAggregator", "ENGAGEMENT_FEATURES"]
@@ -47,6 +50,23 @@ ENGAGEMENT_FEATURES: dict[str, str] = {
 }
 
 _COUNTS = ("likes", "comments", "shares", "views")
+
+
+def _timestamp(value) -> pd.Timestamp:
+    """``reference_time`` as a tz-aware Timestamp; naive values are read as UTC."""
+    try:
+        ref = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            "The 'reference_time' parameter of EngagementAggregator must be None or a "
+            f"datetime-like value. Got {value!r} instead."
+        ) from exc
+    if ref is pd.NaT:
+        raise ValueError(
+            "The 'reference_time' parameter of EngagementAggregator must be None or a "
+            f"datetime-like value. Got {value!r} instead."
+        )
+    return ref.tz_localize("UTC") if ref.tzinfo is None else ref
 
 
 @register("aggregator")
@@ -120,18 +140,29 @@ class EngagementAggregator(ComponentMixin, TransformerMixin, BaseEstimator):
     """
 
 
+    _parameter_constraints: dict = {
+        "features": [OptionList(ENGAGEMENT_FEATURES, allow_single=False, extra=("all",))],
+        "include_shares": ["boolean"],
+        "reference_time": [None, str, datetime, np.datetime64],
+        "fill_value": [None, Interval(Real, None, None, closed="neither")],
+        "followers_column": [str],
+        "text_field": [str],
+        "timestamp_field": [str],
+        "posts_column": [str],
+    }
+
     def __init__(
         self,
-        features="all",
+        features: str | Sequence[str] = "all",
         *,
-        include_shares=True,
-        reference_time=None,
-        fill_value=None,
-        followers_column="followers",
-        text_field="text",
-        timestamp_field="timestamp",
-        posts_column=POSTS_COLUMN,
-    ):
+        include_shares: bool = True,
+        reference_time: str | datetime | np.datetime64 | None = None,
+        fill_value: float | None = None,
+        followers_column: str = "followers",
+        text_field: str = "text",
+        timestamp_field: str = "timestamp",
+        posts_column: str = POSTS_COLUMN,
+    ) -> None:
         self.features = features
         self.include_shares = include_shares
         self.reference_time = reference_time
@@ -144,35 +175,7 @@ class EngagementAggregator(ComponentMixin, TransformerMixin, BaseEstimator):
     # ------------------------------------------------------------------ params
 
     def _selected(self) -> list[str]:
-        if isinstance(self.features, str):
-            if self.features != "all":
-                raise ValueError(
-                    "The 'features' parameter of EngagementAggregator must be 'all' or a list of "
-                    f"feature names. Got {self.features!r} instead."
-                )
-            return list(ENGAGEMENT_FEATURES)
-        selected = list(self.features)
-        unknown = [f for f in selected if f not in ENGAGEMENT_FEATURES]
-        if unknown or not selected or len(set(selected)) != len(selected):
-            raise ValueError(
-                "The 'features' parameter of EngagementAggregator must be 'all' or a non-empty list "
-                f"of distinct names among {list(ENGAGEMENT_FEATURES)}. Got {self.features!r} instead."
-            )
-        return selected
-
-    def _check_params(self):
-        if self.fill_value is not None and not (
-            isinstance(self.fill_value, numbers.Real) and np.isfinite(self.fill_value)
-        ):
-            raise ValueError(
-                "The 'fill_value' parameter of EngagementAggregator must be None or a finite number. "
-                f"Got {self.fill_value!r} instead."
-            )
-        if not isinstance(self.include_shares, (bool, np.bool_)):
-            raise ValueError(
-                "The 'include_shares' parameter of EngagementAggregator must be a bool. "
-                f"Got {self.include_shares!r} instead."
-            )
+        return list(ENGAGEMENT_FEATURES) if isinstance(self.features, str) else list(self.features)
 
     def _needs(self, selected):
         needs_time = any(f in selected for f in (
@@ -183,7 +186,8 @@ class EngagementAggregator(ComponentMixin, TransformerMixin, BaseEstimator):
 
     # --------------------------------------------------------------------- fit
 
-    def fit(self, X, y=None):
+    @fit_context
+    def fit(self, X: pd.DataFrame, y: None = None) -> EngagementAggregator:
         """Check the account frame, resolve the feature list and the reference time.
 
         Parameters
@@ -191,20 +195,18 @@ class EngagementAggregator(ComponentMixin, TransformerMixin, BaseEstimator):
         X : DataFrame of shape (n_accounts, n_columns)
             Account frame.
         y : Ignored
+            Not used, present for API consistency by convention.
 
         Returns
         -------
         self : EngagementAggregator
         """
         self._check_extras()
-        self._check_params()
         selected = self._selected()
         self._validate(X, selected, reset=True)
         needs_time = self._needs(selected)[0]
         if self.reference_time is not None:
-            import pandas as pd
-
-            ref = pd.Timestamp(self.reference_time)
+            ref = _timestamp(self.reference_time)
             self.reference_time_ = ref.tz_localize("UTC") if ref.tzinfo is None else ref
         elif needs_time:
             self.reference_time_ = self._latest_post_time(X)
@@ -234,8 +236,6 @@ class EngagementAggregator(ComponentMixin, TransformerMixin, BaseEstimator):
         return micros.to_numpy(zero_copy_only=False).astype(np.float64) / 1e6
 
     def _latest_post_time(self, X):
-        import pandas as pd
-
         flat = flatten_posts(X, posts_column=self.posts_column)
         seconds = self._seconds(flat)
         if not np.isfinite(seconds).any():
@@ -244,7 +244,7 @@ class EngagementAggregator(ComponentMixin, TransformerMixin, BaseEstimator):
 
     # --------------------------------------------------------------- transform
 
-    def transform(self, X):
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
         """Compute the features.
 
         Parameters
@@ -260,145 +260,12 @@ class EngagementAggregator(ComponentMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self, "feature_names_out_")
         selected = list(self.feature_names_out_)
         self._validate(X, selected, reset=False)
-        flat = flatten_posts(X, posts_column=self.posts_column)
-        off = flat.offsets
-        cols: dict[str, np.ndarray] = {}
-        cache: dict[str, np.ndarray] = {}
-
-        def count(name):
-            if name not in cache:
-                cache[name] = flat.numeric(name, missing="nan")
-            return cache[name]
-
-        def engagement():
-            if "engagement" not in cache:
-                eng = count("likes") + count("comments")
-                if self.include_shares:
-                    shares = count("shares")
-                    eng = eng + np.where(np.isnan(shares), 0.0, shares)
-                cache["engagement"] = eng
-            return cache["engagement"]
-
-        n_seen = np.diff(off).astype(np.float64)
+        posts = _PostArrays(self, X, flatten_posts(X, posts_column=self.posts_column))
         with np.errstate(divide="ignore", invalid="ignore"):
-            for name in selected:
-                if name == "n_posts_seen":
-                    cols[name] = n_seen
-                elif name.endswith(("_mean", "_median")) and name.split("_")[0] in _COUNTS:
-                    field, how = name.rsplit("_", 1)
-                    cols[name] = segment_reduce(count(field), off, how)
-                elif name == "engagement_mean":
-                    cols[name] = segment_reduce(engagement(), off, "mean")
-                elif name == "total_engagement":
-                    cols[name] = segment_reduce(engagement(), off, "sum")
-                elif name == "engagement_rate":
-                    followers = X[self.followers_column].to_numpy(dtype=np.float64, na_value=np.nan)
-                    mean = segment_reduce(engagement(), off, "mean")
-                    rate = np.full(len(mean), np.nan)
-                    np.divide(mean, followers, out=rate, where=followers > 0)
-                    cols[name] = rate
-                elif name == "engagement_rate_per_view":
-                    views = count("views")
-                    ok = ~np.isnan(views) & ~np.isnan(engagement())
-                    eng_sum = segment_reduce(np.where(ok, engagement(), np.nan), off, "sum")
-                    view_sum = segment_reduce(np.where(ok, views, np.nan), off, "sum")
-                    rate = np.full(len(eng_sum), np.nan)
-                    np.divide(eng_sum, view_sum, out=rate, where=view_sum > 0)
-                    cols[name] = rate
-                elif name == "engagement_cv":
-                    mean = segment_reduce(engagement(), off, "mean")
-                    std = segment_reduce(engagement(), off, "std")
-                    cv = np.full(len(mean), np.nan)
-                    np.divide(std, mean, out=cv, where=mean > 0)
-                    cols[name] = cv
-                elif name in ("posts_per_week", "gap_cv", "recency_days"):
-                    cols[name] = self._cadence(name, flat, cache)
-                elif name in ("growth_slope", "growth_acceleration"):
-                    cols[name] = self._growth(name, flat, cache, engagement())
-                elif name in ("hashtag_rate", "mention_rate"):
-                    cols[name] = self._text_rate(name, flat)
-        out = np.column_stack([cols[name] for name in selected]) if selected else np.empty((len(X), 0))
+            cols = [_FEATURE_FUNCTIONS[name](posts) for name in selected]
+        out = np.column_stack(cols) if cols else np.empty((len(X), 0))
         if self.fill_value is not None:
             out = np.where(np.isnan(out), float(self.fill_value), out)
-        return out
-
-    def _times(self, flat, cache):
-        if "t" not in cache:
-            cache["t"] = self._seconds(flat)
-        return cache["t"]
-
-    def _cadence(self, name, flat, cache):
-        t = self._times(flat, cache)
-        off = flat.offsets
-        if name == "recency_days":
-            last = segment_reduce(t, off, "max")
-            if self.reference_time_ is None:
-                return np.full(flat.n_accounts, np.nan)
-            ref = self.reference_time_.timestamp()
-            return (ref - last) / _SECONDS_PER_DAY
-        first, last = segment_reduce(t, off, "min"), segment_reduce(t, off, "max")
-        n = segment_reduce(t, off, "count")
-        span = last - first
-        if name == "posts_per_week":
-            out = np.full(flat.n_accounts, np.nan)
-            np.divide((n - 1) * _SECONDS_PER_WEEK, span, out=out, where=span > 0)
-            return out
-        # gap_cv: gaps between consecutive posts in time order within each account
-        owner = flat.account_index()
-        order = np.lexsort((t, owner))
-        ts, own = t[order], owner[order]
-        gaps = np.diff(ts)
-        same = own[1:] == own[:-1]
-        gaps = np.where(same & ~np.isnan(gaps), gaps, np.nan)
-        # gap k belongs to the account of post k+1; build per-account segments of gaps
-        gap_owner = own[1:]
-        gap_counts = np.bincount(gap_owner[same], minlength=flat.n_accounts)
-        gap_off = np.concatenate([[0], np.cumsum(gap_counts)])
-        g = gaps[same]
-        mean = segment_reduce(g, gap_off, "mean")
-        std = segment_reduce(g, gap_off, "std")
-        out = np.full(flat.n_accounts, np.nan)
-        np.divide(std, mean, out=out, where=mean > 0)
-        return out
-
-    def _growth(self, name, flat, cache, engagement):
-        """Least-squares fit of log1p(engagement) on time (weeks), per account, batched."""
-        t = self._times(flat, cache)
-        off = flat.offsets
-        y = np.log1p(engagement)
-        ok = ~np.isnan(t) & ~np.isnan(y)
-        # centre time per account (numerical stability), in weeks
-        t_mean = segment_reduce(np.where(ok, t, np.nan), off, "mean")
-        owner = flat.account_index()
-        tc = np.where(ok, (t - t_mean[owner]) / _SECONDS_PER_WEEK, np.nan)
-        yv = np.where(ok, y, np.nan)
-        n = segment_reduce(tc, off, "count")
-        # mask every power explicitly: NaN**0 is 1.0, which would count unusable posts
-        s = [segment_reduce(np.where(ok, tc**k, np.nan), off, "sum") for k in range(5)]
-        sy = [segment_reduce(yv * tc**k, off, "sum") for k in range(3)]
-        out = np.full(flat.n_accounts, np.nan)
-        if name == "growth_slope":
-            den = n * s[2] - s[1] ** 2
-            good = (n >= 2) & (den > 1e-12 * np.maximum(n * s[2], 1e-300))
-            np.divide(n * sy[1] - s[1] * sy[0], den, out=out, where=good)
-            return out
-        # quadratic: solve the 3x3 normal equations of [1, t, t^2] for every account at once
-        good = n >= 3
-        if not good.any():
-            return out
-        A = np.stack([
-            np.stack([s[0], s[1], s[2]], -1),
-            np.stack([s[1], s[2], s[3]], -1),
-            np.stack([s[2], s[3], s[4]], -1),
-        ], -2)[good]
-        b = np.stack([sy[0], sy[1], sy[2]], -1)[good]
-        det = np.linalg.det(A)
-        scale = np.maximum(np.abs(A).max(axis=(1, 2)) ** 3, 1e-300)
-        solvable = np.abs(det) > 1e-10 * scale
-        coef = np.full((len(A), 3), np.nan)
-        if solvable.any():
-            coef[solvable] = np.linalg.solve(A[solvable], b[solvable][..., None])[..., 0]
-        out[good] = 2.0 * coef[:, 2]
         return out
 
     def _text_rate(self, name, flat):
@@ -416,6 +283,7 @@ class EngagementAggregator(ComponentMixin, TransformerMixin, BaseEstimator):
         Parameters
         ----------
         input_features : Ignored
+            Not used, present for API consistency by convention.
 
         Returns
         -------
@@ -435,3 +303,224 @@ class EngagementAggregator(ComponentMixin, TransformerMixin, BaseEstimator):
     def get_test_params(cls):
         return [{}, {"features": ["engagement_rate", "growth_slope", "hashtag_rate"], "fill_value": 0.0,
                      "include_shares": False}]
+
+
+# ----------------------------------------------------------------- feature functions
+# One small function per feature: it takes the post arrays of one ``transform`` call and
+# returns one column (one value per account). ``_PostArrays`` computes every shared array
+# (a count column, the engagement, the times, their per-account reductions) once per call.
+
+
+class _PostArrays:
+    """The flat post arrays of one account frame, each derived array computed once."""
+
+    def __init__(self, aggregator: EngagementAggregator, X: pd.DataFrame, flat: FlatPosts):
+        self.aggregator = aggregator
+        self.X = X
+        self.flat = flat
+        self.offsets = flat.offsets
+        self.n_accounts = flat.n_accounts
+        self._cache: dict = {}
+
+    def _once(self, key, compute):
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    def count(self, field: str) -> np.ndarray:
+        """A count field per post, NaN where missing."""
+        return self._once(field, lambda: self.flat.numeric(field, missing="nan"))
+
+    def engagement(self) -> np.ndarray:
+        """Likes + comments (+ shares, a missing share counting 0) per post."""
+
+        def compute():
+            eng = self.count("likes") + self.count("comments")
+            if self.aggregator.include_shares:
+                shares = self.count("shares")
+                eng = eng + np.where(np.isnan(shares), 0.0, shares)
+            return eng
+
+        return self._once("engagement", compute)
+
+    def times(self) -> np.ndarray:
+        """Posting times in seconds since the epoch (float, NaN where missing)."""
+        return self._once("t", lambda: self.aggregator._seconds(self.flat))
+
+    def reduce(self, what: str, how: str) -> np.ndarray:
+        """Per-account ``how`` of a count field, ``"engagement"`` or ``"t"`` (the times)."""
+        values = {"engagement": self.engagement, "t": self.times}.get(what)
+
+        def compute():
+            return segment_reduce(values() if values else self.count(what), self.offsets, how)
+
+        return self._once((what, how), compute)
+
+    def growth_sums(self):
+        """Per-account power sums of centred time (weeks) and of log1p(engagement) x time."""
+
+        def compute():
+            t = self.times()
+            off = self.offsets
+            y = np.log1p(self.engagement())
+            ok = ~np.isnan(t) & ~np.isnan(y)
+            # centre time per account (numerical stability), in weeks
+            t_mean = segment_reduce(np.where(ok, t, np.nan), off, "mean")
+            owner = self.flat.account_index()
+            tc = np.where(ok, (t - t_mean[owner]) / _SECONDS_PER_WEEK, np.nan)
+            yv = np.where(ok, y, np.nan)
+            n = segment_reduce(tc, off, "count")
+            # mask every power explicitly: NaN**0 is 1.0, which would count unusable posts
+            s = [segment_reduce(np.where(ok, tc**k, np.nan), off, "sum") for k in range(5)]
+            sy = [segment_reduce(yv * tc**k, off, "sum") for k in range(3)]
+            return n, s, sy
+
+        return self._once("growth", compute)
+
+
+def _count_statistic(field: str, how: str):
+    def feature(posts: _PostArrays) -> np.ndarray:
+        return posts.reduce(field, how)
+
+    feature.__name__ = f"_{field}_{how}"
+    feature.__doc__ = f"Per-account {how} of {field} per post."
+    return feature
+
+
+def _n_posts_seen(posts):
+    return np.diff(posts.offsets).astype(np.float64)
+
+
+def _engagement_mean(posts):
+    return posts.reduce("engagement", "mean")
+
+
+def _total_engagement(posts):
+    return posts.reduce("engagement", "sum")
+
+
+def _engagement_rate(posts):
+    column = posts.aggregator.followers_column
+    followers = posts.X[column].to_numpy(dtype=np.float64, na_value=np.nan)
+    mean = posts.reduce("engagement", "mean")
+    rate = np.full(len(mean), np.nan)
+    np.divide(mean, followers, out=rate, where=followers > 0)
+    return rate
+
+
+def _engagement_rate_per_view(posts):
+    views, engagement = posts.count("views"), posts.engagement()
+    ok = ~np.isnan(views) & ~np.isnan(engagement)
+    eng_sum = segment_reduce(np.where(ok, engagement, np.nan), posts.offsets, "sum")
+    view_sum = segment_reduce(np.where(ok, views, np.nan), posts.offsets, "sum")
+    rate = np.full(len(eng_sum), np.nan)
+    np.divide(eng_sum, view_sum, out=rate, where=view_sum > 0)
+    return rate
+
+
+def _engagement_cv(posts):
+    mean = posts.reduce("engagement", "mean")
+    std = posts.reduce("engagement", "std")
+    cv = np.full(len(mean), np.nan)
+    np.divide(std, mean, out=cv, where=mean > 0)
+    return cv
+
+
+def _posts_per_week(posts):
+    span = posts.reduce("t", "max") - posts.reduce("t", "min")
+    n = posts.reduce("t", "count")
+    out = np.full(posts.n_accounts, np.nan)
+    np.divide((n - 1) * _SECONDS_PER_WEEK, span, out=out, where=span > 0)
+    return out
+
+
+def _gap_cv(posts):
+    """Coefficient of variation of the gaps between consecutive posts, in time order."""
+    t = posts.times()
+    n_accounts = posts.n_accounts
+    owner = posts.flat.account_index()
+    order = np.lexsort((t, owner))
+    ts, own = t[order], owner[order]
+    gaps = np.diff(ts)
+    same = own[1:] == own[:-1]
+    gaps = np.where(same & ~np.isnan(gaps), gaps, np.nan)
+    # gap k belongs to the account of post k+1; build per-account segments of gaps
+    gap_owner = own[1:]
+    gap_counts = np.bincount(gap_owner[same], minlength=n_accounts)
+    gap_off = np.concatenate([[0], np.cumsum(gap_counts)])
+    g = gaps[same]
+    mean = segment_reduce(g, gap_off, "mean")
+    std = segment_reduce(g, gap_off, "std")
+    out = np.full(n_accounts, np.nan)
+    np.divide(std, mean, out=out, where=mean > 0)
+    return out
+
+
+def _recency_days(posts):
+    reference = posts.aggregator.reference_time_
+    if reference is None:
+        return np.full(posts.n_accounts, np.nan)
+    return (reference.timestamp() - posts.reduce("t", "max")) / _SECONDS_PER_DAY
+
+
+def _growth_slope(posts):
+    """Least-squares slope of log1p(engagement) on time (weeks), per account, batched."""
+    n, s, sy = posts.growth_sums()
+    out = np.full(posts.n_accounts, np.nan)
+    den = n * s[2] - s[1] ** 2
+    good = (n >= 2) & (den > 1e-12 * np.maximum(n * s[2], 1e-300))
+    np.divide(n * sy[1] - s[1] * sy[0], den, out=out, where=good)
+    return out
+
+
+def _growth_acceleration(posts):
+    """2 x the quadratic term: the 3x3 normal equations of [1, t, t^2] for every account at once."""
+    n, s, sy = posts.growth_sums()
+    out = np.full(posts.n_accounts, np.nan)
+    good = n >= 3
+    if not good.any():
+        return out
+    A = np.stack([
+        np.stack([s[0], s[1], s[2]], -1),
+        np.stack([s[1], s[2], s[3]], -1),
+        np.stack([s[2], s[3], s[4]], -1),
+    ], -2)[good]
+    b = np.stack([sy[0], sy[1], sy[2]], -1)[good]
+    det = np.linalg.det(A)
+    scale = np.maximum(np.abs(A).max(axis=(1, 2)) ** 3, 1e-300)
+    solvable = np.abs(det) > 1e-10 * scale
+    coef = np.full((len(A), 3), np.nan)
+    if solvable.any():
+        coef[solvable] = np.linalg.solve(A[solvable], b[solvable][..., None])[..., 0]
+    out[good] = 2.0 * coef[:, 2]
+    return out
+
+
+def _text_rate(name: str):
+    def feature(posts: _PostArrays) -> np.ndarray:
+        return posts.aggregator._text_rate(name, posts.flat)
+
+    feature.__name__ = f"_{name}"
+    return feature
+
+
+#: Feature name -> the function computing its column; same keys, in the same order, as
+#: ``ENGAGEMENT_FEATURES``.
+_FEATURE_FUNCTIONS: dict[str, Callable[[_PostArrays], np.ndarray]] = {
+    **{f"{field}_{how}": _count_statistic(field, how)
+       for field in _COUNTS for how in ("mean", "median")},
+    "engagement_mean": _engagement_mean,
+    "total_engagement": _total_engagement,
+    "engagement_rate": _engagement_rate,
+    "engagement_rate_per_view": _engagement_rate_per_view,
+    "engagement_cv": _engagement_cv,
+    "n_posts_seen": _n_posts_seen,
+    "posts_per_week": _posts_per_week,
+    "gap_cv": _gap_cv,
+    "recency_days": _recency_days,
+    "growth_slope": _growth_slope,
+    "growth_acceleration": _growth_acceleration,
+    "hashtag_rate": _text_rate("hashtag_rate"),
+    "mention_rate": _text_rate("mention_rate"),
+}
+

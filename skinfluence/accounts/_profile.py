@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -13,6 +15,7 @@ from ..base import ComponentMixin
 from ..exceptions import AccountFrameError
 from ..nested import ID_COLUMN, _account_labels, _check_count_values, _numeric_column, _show
 from ..registry import register
+from ..utils._param_validation import StrOptions, fit_context
 from ..utils.validation import check_account_frame
 
 __all__ = ["ProfileFeatures", "PROFILE_COUNTS", "PROFILE_RATIOS"]
@@ -149,7 +152,7 @@ class ProfileFeatures(ComponentMixin, TransformerMixin, BaseEstimator):
     Examples
     --------
     >>> import pandas as pd
-    >>> from skinfluence.accounts._profile import ProfileFeatures
+    >>> from skinfluence import ProfileFeatures
     >>> table = pd.DataFrame({"account_id": ["a", "b", "c"],
     ...                       "followers": [999.0, 99.0, 9.0],
     ...                       "following": [9.0, 0.0, 9.0]})
@@ -164,17 +167,27 @@ class ProfileFeatures(ComponentMixin, TransformerMixin, BaseEstimator):
 
     # reads scalar profile columns only: a profile table without posts is valid input
 
+    _parameter_constraints: dict = {
+        "count_columns": [StrOptions({"auto"}), "array-like"],  # names checked in fit
+        "log": ["boolean"],
+        "ratios": ["boolean"],
+        "age_column": [str, None],
+        "reference_time": [None, str, datetime, np.datetime64],
+        "impute": [StrOptions(set(_IMPUTE)), None],
+        "add_indicator": ["boolean"],
+    }
+
     def __init__(
         self,
-        count_columns="auto",
+        count_columns: str | Sequence[str] = "auto",
         *,
-        log=True,
-        ratios=True,
-        age_column=None,
-        reference_time=None,
-        impute="mean",
-        add_indicator=False,
-    ):
+        log: bool = True,
+        ratios: bool = True,
+        age_column: str | None = None,
+        reference_time: str | datetime | np.datetime64 | None = None,
+        impute: str | None = "mean",
+        add_indicator: bool = False,
+    ) -> None:
         self.count_columns = count_columns
         self.log = log
         self.ratios = ratios
@@ -185,40 +198,17 @@ class ProfileFeatures(ComponentMixin, TransformerMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ params
 
-    def _check_params(self):
-        for name in ("log", "ratios", "add_indicator"):
-            value = getattr(self, name)
-            if not isinstance(value, (bool, np.bool_)):
-                raise ValueError(
-                    f"The {name!r} parameter of ProfileFeatures must be a bool. Got {value!r} instead."
-                )
-        if self.impute is not None and self.impute not in _IMPUTE:
-            raise ValueError(
-                "The 'impute' parameter of ProfileFeatures must be a str among {'mean', 'median'} "
-                f"or None. Got {self.impute!r} instead."
-            )
-        if self.age_column is not None and not isinstance(self.age_column, str):
-            raise ValueError(
-                "The 'age_column' parameter of ProfileFeatures must be a str or None. "
-                f"Got {self.age_column!r} instead."
-            )
+    def _check_count_columns(self):
+        """The names in a ``count_columns`` list: the declared constraints check its type only."""
         cc = self.count_columns
-        if isinstance(cc, str):
-            if cc != "auto":
-                raise ValueError(
-                    "The 'count_columns' parameter of ProfileFeatures must be 'auto' or a list of "
-                    f"column names. Got {cc!r} instead."
-                )
-        else:
-            try:
-                names = list(cc)
-            except TypeError:
-                names = None
-            if names is None or not all(isinstance(c, str) for c in names) or len(set(names)) != len(names):
-                raise ValueError(
-                    "The 'count_columns' parameter of ProfileFeatures must be 'auto' or a list of "
-                    f"distinct column names (str). Got {cc!r} instead."
-                )
+        if isinstance(cc, str):  # "auto"
+            return
+        names = list(cc)
+        if not all(isinstance(c, str) for c in names) or len(set(names)) != len(names):
+            raise ValueError(
+                "The 'count_columns' parameter of ProfileFeatures must be 'auto' or a list of "
+                f"distinct column names (str). Got {cc!r} instead."
+            )
 
     def _resolve_counts(self, X) -> list[str]:
         if isinstance(self.count_columns, str):  # "auto"
@@ -239,7 +229,8 @@ class ProfileFeatures(ComponentMixin, TransformerMixin, BaseEstimator):
 
     # --------------------------------------------------------------------- fit
 
-    def fit(self, X, y=None):
+    @fit_context
+    def fit(self, X: pd.DataFrame, y: None = None) -> ProfileFeatures:
         """Resolve the columns, and learn the imputation statistics and the reference time.
 
         Parameters
@@ -247,13 +238,14 @@ class ProfileFeatures(ComponentMixin, TransformerMixin, BaseEstimator):
         X : DataFrame of shape (n_accounts, n_columns)
             Account frame or profile table (one row per account).
         y : Ignored
+            Not used, present for API consistency by convention.
 
         Returns
         -------
         self : ProfileFeatures
         """
         self._check_extras()
-        self._check_params()
+        self._check_count_columns()
         if isinstance(X, pd.DataFrame):
             counts = self._resolve_counts(X)
         else:
@@ -374,7 +366,7 @@ class ProfileFeatures(ComponentMixin, TransformerMixin, BaseEstimator):
             return np.empty((len(X), 0))
         return np.column_stack(out).astype(np.float64, copy=False)
 
-    def transform(self, X):
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
         """Compute the features.
 
         Parameters
@@ -406,6 +398,7 @@ class ProfileFeatures(ComponentMixin, TransformerMixin, BaseEstimator):
         Parameters
         ----------
         input_features : Ignored
+            Not used, present for API consistency by convention.
 
         Returns
         -------

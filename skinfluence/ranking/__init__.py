@@ -1,17 +1,23 @@
-"""Ranking accounts: who is more influential, from pairwise judgements.
+"""Ranking accounts: who is more influential, and which creators fit a brand.
 
 - :class:`PairwiseRanker`: an exactly antisymmetric classifier over pairs of
   accounts (LightGBM by default, any scikit-learn classifier otherwise), with
   optional Bradley-Terry strengths per account and a global score per account
   (:meth:`~PairwiseRanker.score_items`, :meth:`~PairwiseRanker.rank`);
-- :func:`make_pairs`: the wide pair frame from an items table and a list of pairs.
+- :func:`make_pairs`: the wide pair frame from an items table and a list of pairs;
+- :class:`ListwiseRanker` (MIR's two-tower listwise model) and :class:`BoostedRanker`
+  (LightGBM learning-to-rank) score (query, candidate) rows, e.g. (brand, creator),
+  with one ``qid`` per row in any order and a per-query ``score``;
+- :class:`QueryCandidates`, :func:`make_queries`, :func:`unseen_split`: their data.
 
-See ``docs/pair_ranker.md``.
+See ``docs/pair_ranker.md`` and ``docs/ranking.md``.
 """
 
 from ._boosted import BoostedRanker
 from ._listwise import ListwiseRanker
-from ._pairwise import PAIR_FEATURES, PairwiseRanker, make_pairs
+from ._pair_features import PAIR_FEATURES
+from ._pairs import make_pairs
+from ._pairwise import PairwiseRanker
 from ._queries import QueryCandidates, make_queries
 from ._split import unseen_split
 

@@ -1,18 +1,18 @@
 """PairwiseRanker: who is more influential, A or B? A classifier over pairs of accounts.
 
-Also :func:`make_pairs`, which builds the wide pair frame the ranker reads from
-an items table and a list of pairs.
+The pair frame comes from :func:`~skinfluence.ranking.make_pairs` (``_pairs.py``); what the
+model sees of a pair is built in ``_pair_features.py``, the LightGBM model is trained in
+``_booster.py`` and the per-account strengths in ``_strengths.py``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-import numbers
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import sklearn
-from scipy.special import expit
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -25,19 +25,22 @@ from sklearn.utils.validation import (
 
 from ..base import ComponentMixin
 from ..registry import register
-from ..utils._optional import import_optional
+from ..utils._param_validation import (
+    HasMethods,
+    Integral,
+    Interval,
+    OptionList,
+    Real,
+    fit_context,
+)
+from ._booster import fit_pairwise_booster
+from ._pair_features import PAIR_FEATURES, logistic, pair_feature_names, pair_features, slog
 from ._strengths import AccountIndex, distinct_rows, fit_strengths
 
-__all__ = ["PAIR_FEATURES", "PairwiseRanker", "make_pairs"]
+if TYPE_CHECKING:
+    import pandas as pd
 
-#: Pair feature modes of :class:`PairwiseRanker` (the ``features`` parameter) and what
-#: each builds from the features ``a`` of the first account and ``b`` of the second.
-PAIR_FEATURES: dict[str, str] = {
-    "item": "slog(a): each account's own features; the model is a difference u(A) - u(B)",
-    "logdiff": "slog(a) - slog(b): log-differences",
-    "ratio": "(a - b) / (|a| + |b|) (0 where both are 0): relative differences, 2a/(a+b) - 1",
-    "raw": "a and b: the raw values of both sides",
-}
+__all__ = ["PairwiseRanker"]
 
 # sklearn shared checks that fit on arrays with an odd number of columns (3 or 5)
 _SKLEARN_BEFORE_1_7 = tuple(int(v) for v in sklearn.__version__.split(".")[:2]) < (1, 7)
@@ -63,35 +66,6 @@ _ODD_WIDTH_CHECKS = (
 _EPS = 1e-15
 # pairs scored per chunk by score_items against the reference accounts
 _CHUNK = 500_000
-
-
-def _slog(x):
-    """Signed log: ``sign(x) * log1p(|x|)``; ``log1p(x)`` for the usual non-negative counts."""
-    return np.sign(x) * np.log1p(np.abs(x))
-
-
-def _logistic(margin):
-    """P(A beats B) from the log-odds margin, exactly antisymmetric in floating point.
-
-    ``p(-m) == 1 - p(m)`` holds bit for bit: the favourite's probability is computed
-    (it lies in [0.5, 1], where ``1 - p`` is exact) and the underdog gets ``1 - p``.
-    """
-    favourite = expit(np.abs(margin))
-    return np.where(margin >= 0, favourite, 1.0 - favourite)
-
-
-def _param_error(name, expected, value):
-    return ValueError(
-        f"The {name!r} parameter of PairwiseRanker must be {expected}. Got {value!r} instead."
-    )
-
-
-def _is_int(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _is_real(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
 
 
 @register("ranker")
@@ -263,32 +237,61 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
     """
 
 
+    _parameter_constraints: dict = {
+        "estimator": [
+            None,
+            HasMethods(["fit", "predict_proba"]),
+            HasMethods(["fit", "decision_function"]),
+        ],
+        "features": [OptionList(PAIR_FEATURES)],
+        "prefixes": [tuple, list],  # the two prefixes together are checked in fit
+        "id_column": [str, None],
+        "strengths": ["boolean"],
+        "strength_alpha": [Interval(Real, 0, None, closed="neither")],
+        "strength_cv": [Interval(Integral, 2, None, closed="left")],
+        "n_reference": [Interval(Integral, 1, None, closed="left")],
+        "n_estimators": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "num_leaves": [Interval(Integral, 2, None, closed="left")],
+        "max_depth": [Integral],  # <= 0: no limit
+        "min_child_samples": [Interval(Integral, 0, None, closed="left")],
+        "min_child_weight": [Interval(Real, 0, None, closed="left")],
+        "subsample": [Interval(Real, 0, 1, closed="right")],
+        "subsample_freq": [Interval(Integral, 0, None, closed="left")],
+        "colsample_bytree": [Interval(Real, 0, 1, closed="right")],
+        "reg_alpha": [Interval(Real, 0, None, closed="left")],
+        "reg_lambda": [Interval(Real, 0, None, closed="left")],
+        "min_split_gain": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+    }
+
     def __init__(
         self,
-        estimator=None,
+        estimator: ClassifierMixin | None = None,
         *,
-        features="item",
-        prefixes=("A_", "B_"),
-        id_column="account_id",
-        strengths=False,
-        strength_alpha=3.0,
-        strength_cv=5,
-        n_reference=256,
-        n_estimators=100,
-        learning_rate=0.1,
-        num_leaves=31,
-        max_depth=-1,
-        min_child_samples=20,
-        min_child_weight=1e-3,
-        subsample=1.0,
-        subsample_freq=0,
-        colsample_bytree=1.0,
-        reg_alpha=0.0,
-        reg_lambda=0.0,
-        min_split_gain=0.0,
-        random_state=None,
-        n_jobs=None,
-    ):
+        features: str | Sequence[str] = "item",
+        prefixes: tuple[str, str] = ("A_", "B_"),
+        id_column: str | None = "account_id",
+        strengths: bool = False,
+        strength_alpha: float = 3.0,
+        strength_cv: int = 5,
+        n_reference: int = 256,
+        n_estimators: int = 100,
+        learning_rate: float = 0.1,
+        num_leaves: int = 31,
+        max_depth: int = -1,
+        min_child_samples: int = 20,
+        min_child_weight: float = 1e-3,
+        subsample: float = 1.0,
+        subsample_freq: int = 0,
+        colsample_bytree: float = 1.0,
+        reg_alpha: float = 0.0,
+        reg_lambda: float = 0.0,
+        min_split_gain: float = 0.0,
+        random_state: int | np.random.RandomState | None = None,
+        n_jobs: int | None = None,
+    ) -> None:
         self.estimator = estimator
         self.features = features
         self.prefixes = prefixes
@@ -352,65 +355,20 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ params
 
-    def _modes(self):
-        modes = [self.features] if isinstance(self.features, str) else self.features
-        try:
-            modes = list(modes)
-        except TypeError:
-            modes = None
-        if (not modes or any(not isinstance(m, str) or m not in PAIR_FEATURES for m in modes)
-                or len(set(modes)) != len(modes)):
-            raise _param_error(
-                "features", f"one of {list(PAIR_FEATURES)} or a non-empty list of distinct ones",
-                self.features)
-        return modes
-
-    def _check_params(self):
-        self._modes()
+    def _check_prefixes(self):
+        """The two prefixes together, and a non-empty id column: what the constraints cannot say."""
         p = self.prefixes
-        if (not isinstance(p, (tuple, list)) or len(p) != 2
-                or not all(isinstance(s, str) and s for s in p)
+        if (len(p) != 2 or not all(isinstance(s, str) and s for s in p)
                 or p[0].startswith(p[1]) or p[1].startswith(p[0])):
-            raise _param_error(
-                "prefixes", "a pair of non-empty strings, neither a prefix of the other", p)
-        if self.id_column is not None and not (isinstance(self.id_column, str) and self.id_column):
-            raise _param_error("id_column", "a non-empty str or None", self.id_column)
-        if not isinstance(self.strengths, (bool, np.bool_)):
-            raise _param_error("strengths", "a bool", self.strengths)
-        ints = {
-            "strength_cv": (self.strength_cv, 2), "n_reference": (self.n_reference, 1),
-            "n_estimators": (self.n_estimators, 1), "num_leaves": (self.num_leaves, 2),
-            "min_child_samples": (self.min_child_samples, 0),
-            "subsample_freq": (self.subsample_freq, 0),
-        }
-        for name, (value, low) in ints.items():
-            if not _is_int(value) or value < low:
-                raise _param_error(name, f"an int in the range [{low}, inf)", value)
-        if not _is_int(self.max_depth):
-            raise _param_error("max_depth", "an int (<= 0 for no limit)", self.max_depth)
-        positive = {"strength_alpha": self.strength_alpha, "learning_rate": self.learning_rate}
-        for name, value in positive.items():
-            if not _is_real(value) or value <= 0:
-                raise _param_error(name, "a float in the range (0, inf)", value)
-        non_negative = {
-            "min_child_weight": self.min_child_weight, "reg_alpha": self.reg_alpha,
-            "reg_lambda": self.reg_lambda, "min_split_gain": self.min_split_gain,
-        }
-        for name, value in non_negative.items():
-            if not _is_real(value) or value < 0:
-                raise _param_error(name, "a float in the range [0, inf)", value)
-        for name, value in {"subsample": self.subsample,
-                            "colsample_bytree": self.colsample_bytree}.items():
-            if not _is_real(value) or not 0 < value <= 1:
-                raise _param_error(name, "a float in the range (0, 1]", value)
-        if self.n_jobs is not None and not _is_int(self.n_jobs):
-            raise _param_error("n_jobs", "an int or None", self.n_jobs)
-        est = self.estimator
-        if est is not None and not (hasattr(est, "fit") and (
-                hasattr(est, "predict_proba") or hasattr(est, "decision_function"))):
-            raise _param_error(
-                "estimator", "None or a scikit-learn classifier with predict_proba or "
-                "decision_function", est)
+            raise ValueError(
+                "The 'prefixes' parameter of PairwiseRanker must be a pair of non-empty strings, "
+                f"neither a prefix of the other. Got {p!r} instead."
+            )
+        if self.id_column == "":
+            raise ValueError(
+                "The 'id_column' parameter of PairwiseRanker must be a non-empty str or None. "
+                "Got '' instead."
+            )
 
     # ------------------------------------------------------------------- input
 
@@ -479,34 +437,12 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
                 np.asarray(order, dtype=object))
 
     def _pair_features(self, first, second):
-        blocks = []
-        for mode in self._modes_:
-            if mode == "item":
-                blocks.append(_slog(first))
-            elif mode == "logdiff":
-                blocks.append(_slog(first) - _slog(second))
-            elif mode == "ratio":
-                scale = np.abs(first) + np.abs(second)
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    blocks.append(np.where(scale > 0, (first - second) / scale, 0.0))
-            else:  # raw
-                blocks.extend([first, second])
-        return np.hstack(blocks)
-
-    def _pair_feature_names(self):
-        pa, pb = self.prefixes
-        names = []
-        for mode in self._modes_:
-            if mode == "raw":
-                names += [pa + f for f in self.side_feature_names_]
-                names += [pb + f for f in self.side_feature_names_]
-            else:
-                names += [f"{mode}({f})" for f in self.side_feature_names_]
-        return np.asarray(names, dtype=object)
+        return pair_features(first, second, self._modes_)
 
     # --------------------------------------------------------------------- fit
 
-    def fit(self, X, y, sample_weight=None):
+    @fit_context(prefer_skip_nested_validation=False)  # ``estimator`` is the user's
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> PairwiseRanker:
         """Fit the pair model (and the account strengths if asked).
 
         Parameters
@@ -524,8 +460,8 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
         self : PairwiseRanker
         """
         self._check_extras()
-        self._check_params()
-        self._modes_ = self._modes()
+        self._check_prefixes()
+        self._modes_ = [self.features] if isinstance(self.features, str) else list(self.features)
         X, ids_a, ids_b = self._id_columns(X)
         self._check_frame_columns(X)
         X, y = validate_data(self, X, y, dtype=np.float64)
@@ -558,7 +494,7 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
             names = np.asarray([f"x{i}" for i in range(k)], dtype=object)
         self._a_idx, self._b_idx = a_idx, b_idx
         self.side_feature_names_ = names
-        self.pair_feature_names_ = self._pair_feature_names()
+        self.pair_feature_names_ = pair_feature_names(self._modes_, names, self.prefixes)
         self.difference_model_ = self._modes_ == ["item"]
         self._has_ids = ids_a is not None
         y01 = y_index.astype(np.float64)
@@ -604,19 +540,7 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
         return None, est
 
     def _fit_booster(self, z_ab, z_ba, y01, weight):
-        lgb = import_optional("lightgbm", caller="PairwiseRanker")
-        z = np.vstack([z_ab, z_ba])
-        n = len(y01)
-        w = np.ones(n) if weight is None else weight
-
-        def pairwise_logistic(preds, dataset):
-            p = expit(preds[:n] - preds[n:])
-            grad = w * (p - y01)
-            hess = w * p * (1.0 - p)
-            return np.concatenate([grad, -grad]), np.concatenate([hess, hess])
-
         params = {
-            "objective": pairwise_logistic,
             "learning_rate": float(self.learning_rate),
             "num_leaves": int(self.num_leaves),
             "max_depth": int(self.max_depth),
@@ -633,22 +557,7 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
         }
         if self._seed is not None:
             params["seed"] = self._seed
-        # no pre-filter: with it, data where no feature can split (tiny or constant) makes
-        # LightGBM's custom-objective path fail instead of growing stumps
-        data = lgb.Dataset(z, params={"verbosity": -1, "feature_pre_filter": False})
-        try:
-            # verbosity=-1 asks for silence; LightGBM 4.0 still prints warnings about the
-            # custom objective through its Python logger (stdout): keep them out
-            with contextlib.redirect_stdout(io.StringIO()):
-                booster = lgb.train(params, data, num_boost_round=int(self.n_estimators))
-        except lgb.basic.LightGBMError as exc:
-            if "num_features" not in str(exc):
-                raise
-            # LightGBM found no feature that varies (its custom-objective path fails instead
-            # of growing empty trees): nothing to learn, every pair is 50/50
-            return None
-        # the training closure is not part of the fitted model: keep a plain booster
-        return lgb.Booster(model_str=booster.model_to_string())
+        return fit_pairwise_booster(z_ab, z_ba, y01, weight, params, self.n_estimators)
 
     def _out_of_fold_margins(self, A, B, y01, weight, rng):
         from sklearn.model_selection import KFold
@@ -709,7 +618,7 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
         arithmetic; it is also cheaper, as accounts recur across pairs.
         """
         distinct, inverse = distinct_rows(sides)
-        scores = self._half_scores(model, _slog(distinct))
+        scores = self._half_scores(model, slog(distinct))
         return scores[inverse.reshape(-1)]
 
     def _strength_of(self, sides, ids):
@@ -748,7 +657,7 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
             u = u + self._strength_of(sides, ids)
         return u
 
-    def decision_function(self, X):
+    def decision_function(self, X: ArrayLike) -> np.ndarray:
         """Log-odds that A is more influential than B; ``f(B, A) == -f(A, B)`` exactly.
 
         Parameters
@@ -762,7 +671,7 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
         """
         return self._margin(*self._validate_pairs(X))
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Probabilities of ``classes_``: column 1 is P(A more influential than B).
 
         Parameters
@@ -774,10 +683,10 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n_pairs, 2)
         """
-        p = _logistic(self.decision_function(X))
+        p = logistic(self.decision_function(X))
         return np.column_stack([1.0 - p, p])
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """``classes_[1]`` where A is predicted more influential (log-odds > 0), else ``classes_[0]``.
 
         Parameters
@@ -830,7 +739,7 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
             )
         return values, ids
 
-    def score_items(self, items):
+    def score_items(self, items: ArrayLike) -> np.ndarray:
         """One global influence score per account; higher means more influential.
 
         With ``features="item"`` the pair log-odds are exactly
@@ -869,7 +778,7 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
             scores[start:start + step] = margin.reshape(len(block), n_ref).mean(axis=1)
         return scores
 
-    def rank(self, items):
+    def rank(self, items: ArrayLike) -> pd.DataFrame:
         """Rank accounts by their global score, most influential first.
 
         Parameters
@@ -894,126 +803,3 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
             out.insert(0, self.id_column, items[self.id_column].to_numpy())
         out["rank"] = out["score"].rank(method="min", ascending=False).astype(np.int64)
         return out.sort_values("rank", kind="stable")
-
-
-def make_pairs(items, pairs, *, id_column="account_id", features=None, prefixes=("A_", "B_"),
-               keep_ids=True):
-    """Build the wide pair frame from an items table and a list of pairs.
-
-    Parameters
-    ----------
-    items : DataFrame
-        One row per account, with its ids in the column ``id_column`` (or an index
-        of that name) and its features.
-    pairs : DataFrame or array-like of shape (n_pairs, 2)
-        The ids of account A and account B of each pair (a DataFrame must have
-        exactly these two columns; select them first, e.g. ``comparisons[["a", "b"]]``).
-    id_column : str, default="account_id"
-        Name of the id column (or index) of ``items``.
-    features : list of str, default=None
-        Columns of ``items`` to pair up; None: all but the id column.
-    prefixes : tuple of two str, default=("A_", "B_")
-        Prefixes of A's and B's columns in the output.
-    keep_ids : bool, default=True
-        Add the id columns ``<prefix><id_column>`` (first), which
-        :class:`PairwiseRanker` reads as account identities, not features.
-
-    Returns
-    -------
-    X : DataFrame of shape (n_pairs, 2 * n_features [+ 2])
-        Indexed like ``pairs`` (0..n-1 for an array).
-
-    Raises
-    ------
-    ValueError
-        If ids in ``items`` are missing or duplicated, if ``pairs`` refers to ids
-        not in ``items`` (the message lists them, with their rows), or pairs an
-        account with itself.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from skinfluence.ranking import make_pairs
-    >>> items = pd.DataFrame({"account_id": ["ann", "bob", "cy"],
-    ...                       "followers": [10.0, 2000.0, 300.0]})
-    >>> make_pairs(items, [["bob", "ann"], ["cy", "bob"]])
-      A_account_id B_account_id  A_followers  B_followers
-    0          bob          ann       2000.0         10.0
-    1           cy          bob        300.0       2000.0
-    """
-    import pandas as pd
-
-    if not isinstance(items, pd.DataFrame):
-        raise TypeError(f"items must be a pandas DataFrame with one row per account; got "
-                        f"{type(items).__name__}")
-    if not (isinstance(prefixes, (tuple, list)) and len(prefixes) == 2
-            and all(isinstance(p, str) and p for p in prefixes) and prefixes[0] != prefixes[1]):
-        raise ValueError(f"prefixes must be two distinct non-empty strings; got {prefixes!r}")
-    if id_column in items.columns:
-        ids = items[id_column]
-        table = items.drop(columns=[id_column])
-    elif items.index.name == id_column:
-        ids = items.index.to_series()
-        table = items
-    else:
-        raise ValueError(
-            f"items have no column (or index) named {id_column!r}; columns are "
-            f"{list(items.columns)} (parameter id_column)"
-        )
-    ids = pd.Index(ids.to_numpy())
-    if ids.hasnans:
-        raise ValueError(f"items have missing ids in {id_column!r}")
-    if not ids.is_unique:
-        dup = ids[ids.duplicated()].unique().tolist()
-        raise ValueError(f"items have duplicated ids in {id_column!r}: {dup[:10]}"
-                         f"{' ...' if len(dup) > 10 else ''}")
-    if features is not None:
-        features = list(features)
-        missing = [f for f in features if f not in table.columns]
-        if missing:
-            raise ValueError(f"features {missing} are not columns of items; columns are "
-                             f"{list(table.columns)}")
-        table = table[features]
-
-    if isinstance(pairs, pd.DataFrame):
-        if pairs.shape[1] != 2:
-            raise ValueError(
-                f"pairs must have exactly 2 columns (the ids of A and B); got {pairs.shape[1]}: "
-                f"{list(pairs.columns)}. Select them first, e.g. pairs[[col_a, col_b]]"
-            )
-        out_index = pairs.index
-        pair_ids = [pairs.iloc[:, 0].to_numpy(dtype=object), pairs.iloc[:, 1].to_numpy(dtype=object)]
-    else:
-        arr = np.asarray(pairs, dtype=object)
-        if arr.ndim != 2 or arr.shape[1] != 2:
-            raise ValueError(f"pairs must have shape (n_pairs, 2) (the ids of A and B); got "
-                             f"shape {arr.shape}")
-        out_index = pd.RangeIndex(len(arr))
-        pair_ids = [arr[:, 0], arr[:, 1]]
-
-    positions = [ids.get_indexer(pd.Index(p)) for p in pair_ids]
-    unknown = {}
-    for side, pos, pid in zip("AB", positions, pair_ids, strict=True):
-        for row in np.flatnonzero(pos < 0):
-            unknown.setdefault(pid[row], []).append(f"{side}{row}")
-    if unknown:
-        listed = "; ".join(f"{k!r} (rows {', '.join(v[:3])}{' ...' if len(v) > 3 else ''})"
-                           for k, v in list(unknown.items())[:10])
-        raise ValueError(f"pairs refer to {len(unknown)} id(s) not in items[{id_column!r}]: "
-                         f"{listed}{' ...' if len(unknown) > 10 else ''}")
-    same = np.flatnonzero(positions[0] == positions[1])
-    if len(same):
-        raise ValueError(f"pairs compare an account with itself at rows {same[:10].tolist()}: "
-                         f"{[pair_ids[0][r] for r in same[:3]]}")
-
-    blocks = []
-    if keep_ids:
-        blocks.append(pd.DataFrame({f"{p}{id_column}": np.asarray(ids)[pos]
-                                    for p, pos in zip(prefixes, positions, strict=True)},
-                                   index=out_index))
-    for p, pos in zip(prefixes, positions, strict=True):
-        side = table.iloc[pos]
-        side.columns = [f"{p}{c}" for c in table.columns]
-        side.index = out_index
-        blocks.append(side)
-    return pd.concat(blocks, axis=1)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import numbers
 import os
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -25,6 +26,14 @@ from threadpoolctl import threadpool_info, threadpool_limits
 from ..base import ComponentMixin
 from ..registry import register
 from ..tiers import follower_tier
+from ..utils._param_validation import (
+    HasMethods,
+    Integral,
+    Interval,
+    StrOptions,
+    fit_context,
+    validate_parameter_constraints,
+)
 
 __all__ = [
     "KMeansSegmenter",
@@ -53,10 +62,6 @@ SINGLE_THREAD_BELOW = 10_000
 _WORKING_MEMORY = 64 * 2**20
 #: Separator of tier and engagement level in segment names.
 NAME_SEPARATOR = " · "
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
 # --------------------------------------------------------------------------- silhouette
@@ -167,7 +172,8 @@ class KMeansSegmenter(
         (without replacement; the same accounts for every k). None, or at
         least as many accounts as there are: all accounts (exact silhouette).
     n_init : int or "auto", default=3
-        k-means++ restarts for each k (passed to ``KMeans``); the best inertia wins.
+        Number of k-means++ restarts for each k (passed to ``KMeans``); the best
+        inertia wins.
     max_iter : int, default=300
         Maximum Lloyd iterations per restart.
     algorithm : {"auto", "lloyd", "minibatch"}, default="auto"
@@ -288,21 +294,39 @@ class KMeansSegmenter(
     array(['mega · low engagement'], dtype=object)
     """
 
+    _parameter_constraints: dict = {
+        "n_clusters": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "k_range": [tuple, list],  # the pair itself is checked in fit (two bounds together)
+        "scaler": [
+            StrOptions({"standard", "robust"}),
+            None,
+            HasMethods(["fit", "transform", "inverse_transform"]),
+        ],
+        "log_features": [StrOptions({"auto"}), None, "array-like"],
+        "silhouette_sample_size": [Interval(Integral, 3, None, closed="left"), None],
+        "n_init": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "algorithm": [StrOptions({"auto", "lloyd", "minibatch"})],
+        "followers_feature": [str, Integral, None],
+        "engagement_feature": [str, Integral, None],
+        "random_state": ["random_state"],
+    }
+
     def __init__(
         self,
-        n_clusters="auto",
+        n_clusters: str | int = "auto",
         *,
-        k_range=(2, 10),
-        scaler="standard",
-        log_features="auto",
-        silhouette_sample_size=10_000,
-        n_init=3,
-        max_iter=300,
-        algorithm="auto",
-        followers_feature="auto",
-        engagement_feature="auto",
-        random_state=None,
-    ):
+        k_range: tuple[int, int] = (2, 10),
+        scaler: str | TransformerMixin | None = "standard",
+        log_features: str | Sequence[str | int] | None = "auto",
+        silhouette_sample_size: int | None = 10_000,
+        n_init: int | str = 3,
+        max_iter: int = 300,
+        algorithm: str = "auto",
+        followers_feature: str | int | None = "auto",
+        engagement_feature: str | int | None = "auto",
+        random_state: int | np.random.RandomState | None = None,
+    ) -> None:
         self.n_clusters = n_clusters
         self.k_range = k_range
         self.scaler = scaler
@@ -317,44 +341,22 @@ class KMeansSegmenter(
 
     # ------------------------------------------------------------------ params
 
-    def _param_error(self, name, expected):
-        return ValueError(
-            f"The {name!r} parameter of {type(self).__name__} must be {expected}. "
-            f"Got {getattr(self, name)!r} instead."
-        )
-
-    def _check_params(self):
-        n = self.n_clusters
-        if not (isinstance(n, str) and n == "auto") and not (_is_int(n) and n >= 1):
-            raise self._param_error("n_clusters", "'auto' or an int in the range [1, inf)")
+    def _check_structured_params(self):
+        """What the declared constraints cannot say: the two bounds of ``k_range`` together,
+        and a transformer class passed where an instance is needed."""
         kr = self.k_range
         if not (
-            isinstance(kr, (tuple, list)) and len(kr) == 2 and all(_is_int(v) for v in kr)
-            and 2 <= kr[0] <= kr[1]
+            len(kr) == 2 and all(isinstance(v, Integral) for v in kr) and 2 <= kr[0] <= kr[1]
         ):
-            raise self._param_error("k_range", "a pair of ints (low, high) with 2 <= low <= high")
-        size = self.silhouette_sample_size
-        if size is not None and not (_is_int(size) and size >= 3):
-            raise self._param_error("silhouette_sample_size", "None or an int in the range [3, inf)")
-        if not ((isinstance(self.n_init, str) and self.n_init == "auto")
-                or (_is_int(self.n_init) and self.n_init >= 1)):
-            raise self._param_error("n_init", "'auto' or an int in the range [1, inf)")
-        if not (_is_int(self.max_iter) and self.max_iter >= 1):
-            raise self._param_error("max_iter", "an int in the range [1, inf)")
-        if not (isinstance(self.algorithm, str) and self.algorithm in ("auto", "lloyd", "minibatch")):
-            raise self._param_error("algorithm", "a str among {'auto', 'lloyd', 'minibatch'}")
-        sc = self.scaler
-        if isinstance(sc, str):
-            if sc not in ("standard", "robust"):
-                raise self._param_error(
-                    "scaler", "'standard', 'robust', None or a transformer with fit, transform "
-                    "and inverse_transform")
-        elif sc is not None and (isinstance(sc, type) or not all(
-            hasattr(sc, m) for m in ("fit", "transform", "inverse_transform")
-        )):
-            raise self._param_error(
-                "scaler", "'standard', 'robust', None or a transformer instance with fit, "
-                "transform and inverse_transform")
+            raise ValueError(
+                f"The 'k_range' parameter of {type(self).__name__} must be a pair of ints "
+                f"(low, high) with 2 <= low <= high. Got {kr!r} instead."
+            )
+        if isinstance(self.scaler, type):
+            raise ValueError(
+                f"The 'scaler' parameter of {type(self).__name__} must be a transformer instance, "
+                f"not the class {self.scaler.__name__}: pass {self.scaler.__name__}()."
+            )
 
     # ------------------------------------------------------------------- input
 
@@ -401,49 +403,41 @@ class KMeansSegmenter(
                 return names.index(default_name)
             hits = [j for j, v in enumerate(names) if v.endswith("__" + default_name)]
             return hits[0] if len(hits) == 1 else None
-        if _is_int(value):
+        if isinstance(value, Integral):
             if -self.n_features_in_ <= value < self.n_features_in_:
                 return int(value) % self.n_features_in_
             raise ValueError(
                 f"The {param!r} parameter of {type(self).__name__} is column index {value}, but X "
                 f"has {self.n_features_in_} columns."
             )
-        if isinstance(value, str):
-            if names is None:
-                raise ValueError(
-                    f"The {param!r} parameter of {type(self).__name__} names the column {value!r}, "
-                    "but X has no column names (it was fitted on an array); pass a column index "
-                    "or a DataFrame."
-                )
-            names = [str(v) for v in names]
-            if value not in names:
-                raise ValueError(
-                    f"The {param!r} parameter of {type(self).__name__} names the column {value!r}, "
-                    f"which X does not have; its columns are {names}."
-                )
-            return names.index(value)
-        raise self._param_error(param, "'auto', None, a column name or a column index")
+        # a column name (the declared constraints allow nothing else here)
+        if names is None:
+            raise ValueError(
+                f"The {param!r} parameter of {type(self).__name__} names the column {value!r}, "
+                "but X has no column names (it was fitted on an array); pass a column index "
+                "or a DataFrame."
+            )
+        names = [str(v) for v in names]
+        if value not in names:
+            raise ValueError(
+                f"The {param!r} parameter of {type(self).__name__} names the column {value!r}, "
+                f"which X does not have; its columns are {names}."
+            )
+        return names.index(value)
 
     def _resolve_log(self, X):
         value = self.log_features
         labels = self._feature_labels()
         if value is None:
             return np.empty(0, dtype=np.intp)
-        if isinstance(value, str):
-            if value != "auto":
-                raise self._param_error(
-                    "log_features", "'auto', None or a list of column names or indices")
+        if isinstance(value, str):  # "auto"
             picked = [j for j in range(X.shape[1]) if _heavy_tailed(X[:, j])]
             return np.asarray(picked, dtype=np.intp)
-        try:
-            items = list(value)
-        except TypeError:
-            raise self._param_error(
-                "log_features", "'auto', None or a list of column names or indices") from None
+        items = list(value)
         names = getattr(self, "feature_names_in_", None)
         picked = []
         for item in items:
-            if _is_int(item) and -X.shape[1] <= item < X.shape[1]:
+            if isinstance(item, Integral) and -X.shape[1] <= item < X.shape[1]:
                 picked.append(int(item) % X.shape[1])
             elif isinstance(item, str) and names is not None and item in [str(v) for v in names]:
                 picked.append([str(v) for v in names].index(item))
@@ -539,7 +533,8 @@ class KMeansSegmenter(
 
     # --------------------------------------------------------------------- fit
 
-    def fit(self, X, y=None):
+    @fit_context
+    def fit(self, X: ArrayLike, y: None = None) -> KMeansSegmenter:
         """Scale, cluster (choosing k when ``n_clusters="auto"``), profile and name the segments.
 
         Parameters
@@ -547,13 +542,14 @@ class KMeansSegmenter(
         X : {array-like, DataFrame} of shape (n_samples, n_features)
             Account features, one row per account; no missing values.
         y : Ignored
+            Not used, present for API consistency by convention.
 
         Returns
         -------
         self : KMeansSegmenter
         """
         self._check_extras()
-        self._check_params()
+        self._check_structured_params()
         X = self._validate(X, reset=True)
         n = X.shape[0]
         sample_cap = n if self.silhouette_sample_size is None else min(n, self.silhouette_sample_size)
@@ -672,7 +668,7 @@ class KMeansSegmenter(
         check_is_fitted(self, "cluster_centers_")
         return self._space(self._validate(X, reset=False))
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Segment of each account: the nearest centroid in the scaled space.
 
         Parameters
@@ -688,7 +684,7 @@ class KMeansSegmenter(
         Z = self._checked_space(X)
         return pairwise_distances_argmin(Z, self.cluster_centers_).astype(np.int64)
 
-    def predict_names(self, X):
+    def predict_names(self, X: ArrayLike) -> np.ndarray:
         """Segment name of each account (``segment_names_[predict(X)]``).
 
         Parameters
@@ -701,7 +697,7 @@ class KMeansSegmenter(
         """
         return self.segment_names_[self.predict(X)]
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Distances of each account to every centroid, in the scaled space.
 
         Parameters
@@ -715,7 +711,7 @@ class KMeansSegmenter(
         Z = self._checked_space(X)
         return euclidean_distances(Z, self.cluster_centers_)
 
-    def score(self, X, y=None):
+    def score(self, X: ArrayLike, y: None = None) -> float:
         """Silhouette of the segments of ``X`` in the scaled space (on a sample).
 
         Computed like :data:`silhouette_scorer`: on at most
@@ -726,6 +722,7 @@ class KMeansSegmenter(
         ----------
         X : {array-like, DataFrame} of shape (n_samples, n_features)
         y : Ignored
+            Not used, present for API consistency by convention.
 
         Returns
         -------
@@ -803,7 +800,9 @@ class _SilhouetteScorer:
         return f"make_silhouette_scorer(sample_size={self.sample_size!r}, random_state={self.random_state!r})"
 
 
-def make_silhouette_scorer(*, sample_size=10_000, random_state=0):
+def make_silhouette_scorer(
+    *, sample_size: int | None = 10_000, random_state: int | np.random.RandomState | None = 0
+) -> Callable[..., float]:
     """A scorer ``scorer(estimator, X, y=None)`` -> silhouette, for ``GridSearchCV(scoring=...)``.
 
     For a :class:`KMeansSegmenter` (alone or as the last step of a
@@ -816,7 +815,7 @@ def make_silhouette_scorer(*, sample_size=10_000, random_state=0):
     sample_size : int or None, default=10_000
         Score at most this many rows, drawn without replacement with
         ``random_state``; None scores every row (quadratic cost).
-    random_state : int, default=0
+    random_state : int, RandomState instance or None, default=0
         Seed of the sample: a fixed seed scores the same rows for every
         candidate of a search (test folds of equal size).
 
@@ -846,11 +845,14 @@ def make_silhouette_scorer(*, sample_size=10_000, random_state=0):
     >>> search.best_params_
     {'n_clusters': 4}
     """
-    if sample_size is not None and not (_is_int(sample_size) and sample_size >= 3):
-        raise ValueError(
-            "The 'sample_size' parameter of make_silhouette_scorer must be None or an int in the "
-            f"range [3, inf). Got {sample_size!r} instead."
-        )
+    validate_parameter_constraints(
+        {
+            "sample_size": [Interval(Integral, 3, None, closed="left"), None],
+            "random_state": ["random_state"],
+        },
+        {"sample_size": sample_size, "random_state": random_state},
+        caller_name="make_silhouette_scorer",
+    )
     return _SilhouetteScorer(sample_size, random_state)
 
 

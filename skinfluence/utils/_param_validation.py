@@ -27,7 +27,6 @@ try:  # scikit-learn >= 1.3 (skinfluence needs >= 1.6)
         InvalidParameterError,
         Options,
         StrOptions,
-        _Constraint,
         validate_parameter_constraints,
         validate_params,
     )
@@ -53,7 +52,7 @@ __all__ = [
 ]
 
 
-class OptionList(_Constraint):
+class OptionList(Options):
     """One option, or a non-empty list or tuple of distinct options, from ``options``.
 
     Used for parameters such as ``features="all"`` or ``features=["mean", "max"]``.
@@ -68,8 +67,11 @@ class OptionList(_Constraint):
         Strings accepted on their own but not inside a list (e.g. ``"all"``).
     """
 
+    # An ``Options`` subclass, not a bare ``_Constraint``: scikit-learn's validator accepts
+    # constraint objects of its own public kinds only (``make_constraint``).
+
     def __init__(self, options, *, allow_single=True, extra=()):
-        super().__init__()
+        super().__init__(str, set(options))
         self.options = tuple(options)
         self.allow_single = allow_single
         self.extra = tuple(extra)
