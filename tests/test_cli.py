@@ -43,13 +43,15 @@ def test_demo_runs_end_to_end_and_beats_the_baseline():
     buf = io.StringIO()
     report = run_demo(n_accounts=200, random_state=1, stream=buf)
     text = buf.getvalue()
-    assert "[6/6]" in text and "skinfluence demo report" in text
+    assert "[7/7]" in text and "skinfluence demo report" in text
     assert report["n_accounts"] == 200 and report["n_posts"] > 200
     assert sum(report["tiers"].values()) == 200
     assert report["test_accuracy"] > report["majority_accuracy"] + 0.3
     assert report["n_segments"] >= 2 and report["segments"]["size"].sum() == 200
     assert report["pair_auc"] > 0.75 and report["rank_spearman"] > 0.7
     assert "Pairwise ranking" in text and "Segments" in text
+    # unseen creators for unseen brands, from captions alone: well above chance
+    assert report["brand_auc"] > 0.7 and "Top creators for a brand" in text
 
 
 def test_demo_is_a_table_of_named_steps(monkeypatch):
@@ -58,7 +60,7 @@ def test_demo_is_a_table_of_named_steps(monkeypatch):
     assert run_demo is _demo.run_demo
     assert [step.run.__name__ for step in _demo.STEPS] == [
         "make_data", "check_contract", "classify_topics", "segment", "rank_pairs",
-        "list_components"]
+        "brand_creators", "list_components"]
 
     # a new step slots in with its progress line and its report section, in order
     def count_brands(demo):
