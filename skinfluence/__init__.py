@@ -20,7 +20,7 @@ _EXPORTS: dict[str, str] = {
     "unnest_posts": "skinfluence.nested",
     "validate_account_frame": "skinfluence.nested",
     "flatten_posts": "skinfluence.nested",
-    "segment_reduce": "skinfluence.nested",
+    "segment_reduce": "skinfluence.ragged",
     # registry
     "all_components": "skinfluence.registry",
     "get_component": "skinfluence.registry",
@@ -41,7 +41,7 @@ _EXPORTS: dict[str, str] = {
     "SentimentFeatures": "skinfluence.features",
     "PostEncoder": "skinfluence.features",
     "PostPooler": "skinfluence.features",
-    "PostFeatures": "skinfluence.features",
+    "PostFeatures": "skinfluence.ragged",
     "pool_posts": "skinfluence.features",
     "EngagementAggregator": "skinfluence.accounts",
     "ProfileFeatures": "skinfluence.accounts",

@@ -44,6 +44,7 @@ __all__ = [
     "check_post_features",
     "gather_segments",
     "offsets_from_lengths",
+    "segment_max",
     "segment_reduce",
     "segment_sum",
 ]
@@ -194,6 +195,26 @@ def _segment_extreme(values, offsets, ufunc, empty) -> np.ndarray:
     if nonempty.any():
         out[nonempty] = ufunc.reduceat(values, offsets[:-1][nonempty], axis=0)
     return out
+
+
+def segment_max(values, offsets, empty) -> np.ndarray:
+    """Per-segment maxima along axis 0, keeping the dtype of ``values``; ``empty`` for empty segments.
+
+    NaN propagates (``np.maximum``); mask values out beforehand (e.g. as ``-inf``).
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_posts, ...)
+    offsets : array-like of shape (n_accounts + 1,)
+    empty : scalar
+        Value of segments without any row.
+
+    Returns
+    -------
+    maxima : ndarray of shape (n_accounts, ...)
+    """
+    return _segment_extreme(np.asarray(values), np.asarray(offsets, dtype=np.int64), np.maximum,
+                            empty)
 
 
 _REDUCTIONS = ("sum", "mean", "count", "min", "max", "std", "var", "median", "first", "last")

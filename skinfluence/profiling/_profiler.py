@@ -19,9 +19,15 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import ComponentMixin
-from ..features._ragged import PostFeatures, _as_post_features, _param_error, _resolve_device
+from ..ragged import PostFeatures
+from ..ragged import check_post_features as _as_post_features
 from ..registry import register
 from ..utils._optional import import_optional
+from ..utils._torch import resolve_device as _resolve_device
+
+
+def _param_error(cls_name, name, expected, value):  # until the profiler declares constraints
+    return ValueError(f"The {name!r} parameter of {cls_name} must be {expected}. Got {value!r} instead.")
 
 __all__ = ["AttentiveProfiler"]
 
@@ -197,7 +203,7 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
     Examples
     --------
     >>> import numpy as np
-    >>> from skinfluence.features._ragged import PostFeatures
+    >>> from skinfluence import PostFeatures
     >>> from skinfluence.profiling import AttentiveProfiler
     >>> rng = np.random.default_rng(0)
     >>> lengths = rng.integers(1, 8, 40)

@@ -27,7 +27,6 @@ try:  # scikit-learn >= 1.3 (skinfluence needs >= 1.6)
         InvalidParameterError,
         Options,
         StrOptions,
-        _Constraint,
         validate_parameter_constraints,
     )
 except ImportError as exc:  # pragma: no cover - guarded by the scikit-learn>=1.6 pin
@@ -51,7 +50,7 @@ __all__ = [
 ]
 
 
-class OptionList(_Constraint):
+class OptionList(Options):
     """One option, or a non-empty list or tuple of distinct options, from ``options``.
 
     Used for parameters such as ``features="all"`` or ``features=["mean", "max"]``.
@@ -66,8 +65,11 @@ class OptionList(_Constraint):
         Strings accepted on their own but not inside a list (e.g. ``"all"``).
     """
 
+    # A subclass of scikit-learn's Options (not only of its _Constraint base): its
+    # validator accepts constraint objects of its own classes only.
+
     def __init__(self, options, *, allow_single=True, extra=()):
-        super().__init__()
+        super().__init__(str, set(options))
         self.options = tuple(options)
         self.allow_single = allow_single
         self.extra = tuple(extra)

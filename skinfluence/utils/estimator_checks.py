@@ -23,6 +23,7 @@ or, in a pytest module::
 from __future__ import annotations
 
 import inspect
+import io
 import pickle
 from functools import partial
 from unittest import mock
@@ -36,6 +37,7 @@ from sklearn.utils import _safe_indexing, get_tags
 
 from ..exceptions import AccountFrameError, MissingDependencyError
 from ..nested import nest_posts
+from ..ragged import PostFeatures
 
 __all__ = [
     "make_check_frame",
@@ -49,12 +51,22 @@ __all__ = [
 # ----------------------------------------------------------------------------- data
 
 
-def make_check_frame(n_accounts: int = 24, random_state: int = 0):
+def make_check_frame(n_accounts: int = 24, random_state: int = 0, *, images: bool = False):
     """A small account frame exercising the edge cases of the data contract.
 
     Two topics with distinct vocabularies, 0-6 posts per account (three
     accounts have none), one account with zero followers, missing ``views`` on
     some posts, NaN likes on one post, emoji and non-ASCII text.
+
+    Parameters
+    ----------
+    n_accounts : int, default=24
+    random_state : int, default=0
+    images : bool, default=False
+        Give every post an ``"image"`` field: an 8x8 PNG (encoded bytes) whose
+        colour follows the account's topic, plus noise. The shared checks ask
+        for it when a component's input tags list ``"image"`` in ``post_fields``.
+        Needs Pillow.
 
     Returns
     -------
@@ -101,7 +113,24 @@ def make_check_frame(n_accounts: int = 24, random_state: int = 0):
         + pd.to_timedelta(np.sort(rng.integers(0, 300, n)), unit="D"),
         "label": np.where(y[owner] == 1, "fitness", "beauty"),
     })
+    if images:
+        posts["image"] = _topic_pngs(y[owner], np.random.default_rng(random_state))
     return nest_posts(profiles, posts), y
+
+
+def _topic_pngs(topic, rng) -> list[bytes]:
+    """One 8x8 PNG per post, coloured by its topic (0: pink, 1: green) plus Gaussian noise."""
+    from PIL import Image
+
+    base = np.array([[200, 60, 120], [40, 160, 90]], dtype=float)
+    pixels = np.clip(base[topic][:, None, None, :] + rng.normal(0, 20, (len(topic), 8, 8, 3)),
+                     0, 255).astype(np.uint8)
+    out = []
+    for p in pixels:
+        buf = io.BytesIO()
+        Image.fromarray(p).save(buf, format="PNG")
+        out.append(buf.getvalue())
+    return out
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -130,19 +159,22 @@ def make_check_posts(n_accounts: int = 24, random_state: int = 0):
 
 
 def _check_frame(estimator):
-    """The check input of ``estimator``: its class's ``_make_check_frame()`` if it has one.
+    """The check input of ``estimator``, built from its input tags.
 
-    Components whose input is an account frame with another nested column (e.g.
-    ``AudienceQuality``'s follower samples) or posts with images provide their
-    own small frame; components that read per-post features
-    (the ``posts`` input tag) get :func:`make_check_posts`.
+    Components that read per-post features (the ``posts`` input tag) get
+    :func:`make_check_posts`; components whose posts must carry images
+    (``"image"`` in the ``post_fields`` tag) get :func:`make_check_frame` with
+    ``images=True``. Components whose input is an account frame with another
+    nested column (e.g. ``AudienceQuality``'s follower samples) still provide
+    their own ``_make_check_frame()``.
     """
     make = getattr(type(estimator), "_make_check_frame", None)
     if make is not None:
         return make()
-    if _input_tags(estimator).posts:
+    tags = _input_tags(estimator)
+    if tags.posts:
         return make_check_posts()
-    return make_check_frame()
+    return make_check_frame(images="image" in tags.post_fields)
 
 
 def _input_tags(estimator):
@@ -154,8 +186,6 @@ def _input_tags(estimator):
 
 
 def _is_posts(out) -> bool:
-    from skinfluence.features import PostFeatures
-
     return isinstance(out, PostFeatures)
 
 
