@@ -424,14 +424,22 @@ def _count_frame_work(call):
 def test_one_public_call_validates_and_flattens_the_frame_once(data):
     X = data.accounts
     enc = PostEncoder([("stats", TextStats()), ("sent", SentimentFeatures())],
-                      engagement_fields=["likes"]).fit(X)
+                      engagement_fields=["likes"])
+    assert _count_frame_work(lambda: enc.fit(X)) == (1, 1, 1)
+    assert all(hasattr(est, "feature_names_in_") for _, est in enc.extractors_)
     assert _count_frame_work(lambda: enc.transform(X)) == (1, 1, 1)
-    stats = TextStats().fit(X)
+    stats = TextStats()
+    assert _count_frame_work(lambda: stats.fit(X)) == (1, 1, 1)
     assert _count_frame_work(lambda: stats.transform(X)) == (1, 1, 1)
     assert _count_frame_work(lambda: stats.transform_posts(X)) == (1, 1, 1)
     # and the flat posts passed down give the same result as the extractors on their own
     pf = enc.transform(X)
     np.testing.assert_array_equal(pf.values[:, :8], stats.transform_posts(X).values)
+
+
+def test_encoder_still_validates_its_extractors_parameters(data):
+    with pytest.raises(ValueError, match="The 'pooling' parameter of TextStats"):
+        PostEncoder([("stats", TextStats(pooling="median"))]).fit(data.accounts)
 
 
 def test_encoder_checks_the_fields_its_extractors_read(data):

@@ -27,7 +27,7 @@ from ..base import ComponentMixin
 from ..exceptions import AccountFrameError
 from ..nested import ID_COLUMN, FlatPosts, _validate_and_flatten, is_account_frame
 from ..ragged import PostFeatures
-from ..utils._param_validation import Real, StrOptions
+from ..utils._param_validation import Real, StrOptions, fit_context
 
 __all__ = ["AccountFrameTransformer"]
 
@@ -96,9 +96,10 @@ class AccountFrameTransformer(ComponentMixin, TransformerMixin, BaseEstimator):
 class _PostExtractor(AccountFrameTransformer):
     """Base of extractors that compute features per post of an account frame.
 
-    Subclasses validate their own parameters (``_parameter_constraints`` plus
-    ``@fit_context`` on ``fit``, which calls ``self._check_extras()`` and
-    ``self._validate_frame(X, reset=True)``), and implement
+    Subclasses declare their parameters (``_parameter_constraints``, merged with
+    these), decorate ``fit`` with ``@fit_context`` and make it return
+    ``self._fit(X, y)``, whose body calls ``self._check_extras()`` and gets the
+    flat posts from ``self._fit_frame(X, flat)``; and they implement
     ``_compute(flat, X)`` returning ``(values, mask)`` of shape
     ``(n_posts, n_features)`` and ``(n_posts,)``, and ``_post_feature_names()``.
 
@@ -118,6 +119,29 @@ class _PostExtractor(AccountFrameTransformer):
 
     def _fill(self) -> float:
         return np.nan if self.fill_value is None else float(self.fill_value)
+
+    # ------------------------------------------------------------------- fit
+
+    # Subclasses: ``fit`` (decorated with ``@fit_context``) returns ``self._fit(X, y)``;
+    # ``_fit(X, y, flat=None)`` holds the fitting and gets the flat posts from
+    # ``self._fit_frame(X, flat)``.
+
+    def _fit_frame(self, X, flat):
+        """The flat posts of the frame given to ``fit``: validated here unless the caller did."""
+        if flat is None:
+            return self._validate_frame(X, reset=True)
+        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        self.n_features_in_ = X.shape[1]
+        return flat
+
+    def _fit_validated(self, X, y, flat):
+        """``fit`` on an account frame that the caller validated and flattened into ``flat``.
+
+        For :class:`~skinfluence.PostEncoder`, which validates the frame (with this
+        extractor's post fields) once for all its extractors. The parameters are
+        still validated, as by ``fit``.
+        """
+        return fit_context(type(self)._fit)(self, X, y, flat)
 
     # ------------------------------------------------------------ public calls
 

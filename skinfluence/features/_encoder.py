@@ -249,10 +249,14 @@ class PostEncoder(AccountFrameTransformer, auto_wrap_output_keys=None):
         self._check_extras()
         self._check_params()
         self.__dict__.pop("extractors_", None)  # a refit checks the fields of the new extractors
-        self._validate_frame(X, reset=True)
+        flat = self._validate_frame(X, reset=True)
         fitted = []
         for name, est in self.extractors:
-            fitted.append((name, clone(est).fit(X, y)))
+            est = clone(est)
+            if isinstance(est, _PostExtractor):  # the frame is validated once, for all of them
+                fitted.append((name, est._fit_validated(X, y, flat)))
+            else:
+                fitted.append((name, est.fit(X, y)))
         self.extractors_ = fitted
         return self
 

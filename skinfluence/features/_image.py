@@ -269,10 +269,13 @@ class ImageEmbedder(_PostExtractor):
         -------
         self : ImageEmbedder
         """
+        return self._fit(X, y)
+
+    def _fit(self, X, y=None, flat=None):
         self._check_extras()
         self._check_params()
         if not _is_image_input(X):
-            self._validate_frame(X, reset=True)
+            flat = self._fit_frame(X, flat)
         timm = import_optional("timm", extra="image", caller="ImageEmbedder")
         torch = import_optional("torch", extra="torch", caller="ImageEmbedder")
         self.device_ = resolve_device(self.device, "ImageEmbedder")

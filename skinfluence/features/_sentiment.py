@@ -109,9 +109,12 @@ class SentimentFeatures(_PostExtractor):
         -------
         self : SentimentFeatures
         """
+        return self._fit(X, y)
+
+    def _fit(self, X, y=None, flat=None):
         self._check_extras()
         self.scores_ = self._selected()
-        self._validate_frame(X, reset=True)
+        flat = self._fit_frame(X, flat)
         self.analyzer_ = self._new_analyzer()
         return self
 

@@ -365,11 +365,14 @@ class SentenceEmbedder(_PostExtractor):
         -------
         self : SentenceEmbedder
         """
+        return self._fit(X, y)
+
+    def _fit(self, X, y=None, flat=None):
         self._check_extras()
         if isinstance(X, str):
             raise ValueError("Iterable over raw text documents expected, string object received.")
         if not _is_text_input(X):
-            self._validate_frame(X, reset=True)
+            flat = self._fit_frame(X, flat)
         self.device_ = resolve_device(self.device, "SentenceEmbedder")
         if is_torch_module(self.model):
             # the user's instance is never changed: a copy when it must move or change

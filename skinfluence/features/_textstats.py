@@ -177,9 +177,12 @@ class TextStats(_PostExtractor):
         -------
         self : TextStats
         """
+        return self._fit(X, y)
+
+    def _fit(self, X, y=None, flat=None):
         self._check_extras()
         self._sponsor_regex_ = sponsor_pattern(self._markers())
-        self._validate_frame(X, reset=True)
+        flat = self._fit_frame(X, flat)
         self.features_ = self._selected()
         return self
 
