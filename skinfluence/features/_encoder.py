@@ -380,4 +380,6 @@ def _field_array(flat: FlatPosts, field: str) -> np.ndarray:
         return col.to_numpy(zero_copy_only=False)
     if pa.types.is_boolean(col.type) and not col.null_count:
         return col.to_numpy(zero_copy_only=False)
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        return col.to_numpy(zero_copy_only=False)  # object array of str (None for nulls)
     return np.asarray(col.to_pylist(), dtype=object)
