@@ -453,6 +453,9 @@ def test_transform_returns_one_type_whatever_the_parameters(data):
     X = data.accounts
     enc = PostEncoder([("stats", TextStats(pooling=None))]).fit(X)
     assert isinstance(enc.transform(X), PostFeatures)
+    np.testing.assert_array_equal(enc.transform_posts(X).values, enc.transform(X).values)
+    outer = PostEncoder([("inner", PostEncoder([("s", TextStats(features=["chars"]))]))]).fit(X)
+    assert list(outer.transform(X).feature_names) == ["inner__s__chars"]
     assert enc.set_output(transform="pandas") is enc and isinstance(enc.transform(X), PostFeatures)
     assert not hasattr(enc, "_sklearn_output_config")
     for pooling in ("mean", "max"):

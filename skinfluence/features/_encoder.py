@@ -260,6 +260,24 @@ class PostEncoder(AccountFrameTransformer, auto_wrap_output_keys=None):
         self.extractors_ = fitted
         return self
 
+    def transform_posts(self, X):
+        """Per-post features of every extractor, side by side (the same as :meth:`transform`).
+
+        The encoder is per-post by nature: ``transform`` and ``transform_posts``
+        both return the :class:`PostFeatures` container, so an encoder can also
+        stand wherever an extractor with ``transform_posts`` is expected.
+
+        Parameters
+        ----------
+        X : DataFrame of shape (n_accounts, n_columns)
+            Account frame.
+
+        Returns
+        -------
+        PostFeatures
+        """
+        return self.transform(X)
+
     def transform(self, X):
         """Per-post features of every extractor, side by side.
 
