@@ -98,6 +98,14 @@ class PostEncoder(AccountFrameTransformer, auto_wrap_output_keys=None):
     [[0.41, 0.0], [0.0, 1.0]]
     """
 
+    _parameter_constraints: dict = {
+        "extractors": [list, tuple],
+        "label_field": [str, None],
+        "engagement_fields": [list, tuple, None],
+        "extra_fields": [list, tuple],
+        "mask_mode": [StrOptions({"all", "any"})],
+        "posts_column": [str],
+    }
 
     def __init__(self, extractors, *, label_field=None, engagement_fields=None, extra_fields=(),
                  mask_mode="all", posts_column=POSTS_COLUMN):
@@ -164,15 +172,6 @@ class PostEncoder(AccountFrameTransformer, auto_wrap_output_keys=None):
         for name, sub in nested.items():
             dict(self.extractors)[name].set_params(**sub)
         return self
-
-    _parameter_constraints: dict = {
-        "extractors": [list, tuple],
-        "label_field": [str, None],
-        "engagement_fields": [list, tuple, None],
-        "extra_fields": [list, tuple],
-        "mask_mode": [StrOptions({"all", "any"})],
-        "posts_column": [str],
-    }
 
     def _check_params(self):
         """Checks on the content of the list parameters (the constraints check their types)."""

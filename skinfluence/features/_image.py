@@ -204,6 +204,19 @@ class ImageEmbedder(_PostExtractor):
     (4, 96)
     """
 
+    _parameter_constraints: dict = {
+        **_PostExtractor._parameter_constraints,
+        "model": [str, HasMethods(["state_dict", "forward"])],
+        "pretrained": ["boolean"],
+        "checkpoint_path": [str, os.PathLike, None],
+        "input_size": [Interval(Integral, 8, None, closed="left"), None],
+        "image_field": [str],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "on_error": [StrOptions({"raise", "skip"})],
+        "random_state": ["random_state"],
+        "show_progress": ["boolean"],
+    }
+
     def __init__(self, model=DEFAULT_IMAGE_MODEL, *, pretrained=True, checkpoint_path=None,
                  input_size=None, image_field="image", pooling="mean", batch_size=32,
                  device="auto", on_error="raise", random_state=None, show_progress=False,
@@ -223,19 +236,6 @@ class ImageEmbedder(_PostExtractor):
         self.posts_column = posts_column
 
     # ------------------------------------------------------------------ params
-
-    _parameter_constraints: dict = {
-        **_PostExtractor._parameter_constraints,
-        "model": [str, HasMethods(["state_dict", "forward"])],
-        "pretrained": ["boolean"],
-        "checkpoint_path": [str, os.PathLike, None],
-        "input_size": [Interval(Integral, 8, None, closed="left"), None],
-        "image_field": [str],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "on_error": [StrOptions({"raise", "skip"})],
-        "random_state": ["random_state"],
-        "show_progress": ["boolean"],
-    }
 
     def _check_params(self):
         """Checks that depend on the file system or on two parameters together."""

@@ -132,6 +132,12 @@ class PostPooler(ComponentMixin, TransformerMixin, BaseEstimator):
     [[2.0, 3.0], [5.0, 5.0]]
     """
 
+    _parameter_constraints: dict = {
+        "method": [OptionList(_POOLER_METHODS)],
+        "weight": [str],
+        "weight_transform": [StrOptions({"log1p", "identity"})],
+        "fill_value": [Real],
+    }
 
     def __init__(self, method="mean", *, weight="engagement", weight_transform="log1p",
                  fill_value=0.0):
@@ -139,13 +145,6 @@ class PostPooler(ComponentMixin, TransformerMixin, BaseEstimator):
         self.weight = weight
         self.weight_transform = weight_transform
         self.fill_value = fill_value
-
-    _parameter_constraints: dict = {
-        "method": [OptionList(_POOLER_METHODS)],
-        "weight": [str],
-        "weight_transform": [StrOptions({"log1p", "identity"})],
-        "fill_value": [Real],
-    }
 
     def _methods(self):
         return [self.method] if isinstance(self.method, str) else list(self.method)

@@ -58,17 +58,16 @@ class PostsText(AccountFrameTransformer):
     ['new lipstick | gym day', '']
     """
 
-
-    def __init__(self, field="text", *, separator="\n", posts_column=POSTS_COLUMN):
-        self.field = field
-        self.separator = separator
-        self.posts_column = posts_column
-
     _parameter_constraints: dict = {
         "field": [str],
         "separator": [str],
         "posts_column": [str],
     }
+
+    def __init__(self, field="text", *, separator="\n", posts_column=POSTS_COLUMN):
+        self.field = field
+        self.separator = separator
+        self.posts_column = posts_column
 
     @fit_context
     def fit(self, X, y=None):

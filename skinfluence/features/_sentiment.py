@@ -75,6 +75,12 @@ class SentimentFeatures(_PostExtractor):
            [   nan]])
     """
 
+    _parameter_constraints: dict = {
+        **_PostExtractor._parameter_constraints,
+        "scores": [OptionList(_VADER_SCORES)],
+        "text_field": [str],
+    }
+
     def __init__(self, scores=_VADER_SCORES, *, text_field="text", pooling="mean", fill_value=None,
                  posts_column=POSTS_COLUMN):
         self.scores = scores
@@ -82,12 +88,6 @@ class SentimentFeatures(_PostExtractor):
         self.pooling = pooling
         self.fill_value = fill_value
         self.posts_column = posts_column
-
-    _parameter_constraints: dict = {
-        **_PostExtractor._parameter_constraints,
-        "scores": [OptionList(_VADER_SCORES)],
-        "text_field": [str],
-    }
 
     def _selected(self):
         return [self.scores] if isinstance(self.scores, str) else list(self.scores)

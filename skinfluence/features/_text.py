@@ -137,6 +137,18 @@ class _DiskState:
 
     __slots__ = ("shards", "keys")
 
+    _parameter_constraints: dict = {
+        **_PostExtractor._parameter_constraints,
+        "model": [str, os.PathLike, HasMethods(["encode", "state_dict"])],
+        "text_field": [str],
+        "normalize": ["boolean"],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_seq_length": [Interval(Integral, 1, None, closed="left"), None],
+        "cache": ["boolean"],
+        "cache_dir": [str, os.PathLike, None],
+        "show_progress": ["boolean"],
+    }
+
     def __init__(self):
         self.shards: set[str] = set()
         self.keys: set[bytes] = set()
@@ -333,18 +345,6 @@ class SentenceEmbedder(_PostExtractor):
         self.posts_column = posts_column
 
     # ------------------------------------------------------------------ params
-
-    _parameter_constraints: dict = {
-        **_PostExtractor._parameter_constraints,
-        "model": [str, os.PathLike, HasMethods(["encode", "state_dict"])],
-        "text_field": [str],
-        "normalize": ["boolean"],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "max_seq_length": [Interval(Integral, 1, None, closed="left"), None],
-        "cache": ["boolean"],
-        "cache_dir": [str, os.PathLike, None],
-        "show_progress": ["boolean"],
-    }
 
     def _required_post_fields(self):
         return [self.text_field]

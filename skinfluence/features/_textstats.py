@@ -125,6 +125,14 @@ class TextStats(_PostExtractor):
     ['hashtags_mean', 'mentions_mean', 'emoji_mean', 'sponsored_mean']
     """
 
+    _parameter_constraints: dict = {
+        **_PostExtractor._parameter_constraints,
+        "features": [OptionList(TEXT_STATS, allow_single=False, extra=("all",))],
+        "text_field": [str],
+        "sponsor_markers": [list, tuple, None],
+        "sponsor_field": [str, None],
+    }
+
     def __init__(self, features="all", *, text_field="text", pooling="mean", sponsor_markers=None,
                  sponsor_field=None, fill_value=None, posts_column=POSTS_COLUMN):
         self.features = features
@@ -134,14 +142,6 @@ class TextStats(_PostExtractor):
         self.sponsor_field = sponsor_field
         self.fill_value = fill_value
         self.posts_column = posts_column
-
-    _parameter_constraints: dict = {
-        **_PostExtractor._parameter_constraints,
-        "features": [OptionList(TEXT_STATS, allow_single=False, extra=("all",))],
-        "text_field": [str],
-        "sponsor_markers": [list, tuple, None],
-        "sponsor_field": [str, None],
-    }
 
     def _selected(self):
         return list(TEXT_STATS) if isinstance(self.features, str) else list(self.features)
