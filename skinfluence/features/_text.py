@@ -137,18 +137,6 @@ class _DiskState:
 
     __slots__ = ("shards", "keys")
 
-    _parameter_constraints: dict = {
-        **_PostExtractor._parameter_constraints,
-        "model": [str, os.PathLike, HasMethods(["encode", "state_dict"])],
-        "text_field": [str],
-        "normalize": ["boolean"],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "max_seq_length": [Interval(Integral, 1, None, closed="left"), None],
-        "cache": ["boolean"],
-        "cache_dir": [str, os.PathLike, None],
-        "show_progress": ["boolean"],
-    }
-
     def __init__(self):
         self.shards: set[str] = set()
         self.keys: set[bytes] = set()
@@ -327,6 +315,18 @@ class SentenceEmbedder(_PostExtractor):
     >>> emb.transform_posts(frame)
     PostFeatures(n_accounts=3, n_posts=3, n_features=384, masked=0)
     """
+
+    _parameter_constraints: dict = {
+        **_PostExtractor._parameter_constraints,
+        "model": [str, os.PathLike, HasMethods(["encode", "state_dict"])],
+        "text_field": [str],
+        "normalize": ["boolean"],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_seq_length": [Interval(Integral, 1, None, closed="left"), None],
+        "cache": ["boolean"],
+        "cache_dir": [str, os.PathLike, None],
+        "show_progress": ["boolean"],
+    }
 
     def __init__(self, model=DEFAULT_TEXT_MODEL, *, text_field="text", pooling="mean",
                  normalize=True, batch_size=32, device="auto", max_seq_length=None, cache=True,
