@@ -72,7 +72,19 @@ def _account_labels(frame: pd.DataFrame, positions, id_column: str) -> list:
 
 
 def is_account_frame(X, posts_column: str = POSTS_COLUMN) -> bool:
-    """Whether ``X`` is a DataFrame with a nested posts column."""
+    """Whether ``X`` is a DataFrame with a nested posts column.
+
+    Parameters
+    ----------
+    X : object
+        Anything.
+    posts_column : str, default="posts"
+        The nested posts column.
+
+    Returns
+    -------
+    bool
+    """
     return isinstance(X, pd.DataFrame) and posts_column in X.columns
 
 
@@ -312,7 +324,7 @@ class FlatPosts(RaggedIndex):
     shared with :class:`~skinfluence.PostFeatures`; it adds typed access to the
     raw post fields.
 
-    Attributes
+    Parameters
     ----------
     table : pyarrow.Table
         One row per post, one column per post field.
@@ -353,7 +365,17 @@ class FlatPosts(RaggedIndex):
         return col.cast(pa.float64()).to_numpy(zero_copy_only=False)
 
     def column(self, field: str) -> pa.ChunkedArray:
-        """A post field as an Arrow array (any type)."""
+        """A post field as an Arrow array (any type).
+
+        Parameters
+        ----------
+        field : str
+            Post field name.
+
+        Returns
+        -------
+        column : pyarrow.ChunkedArray
+        """
         if field not in self.table.column_names:
             raise AccountFrameError(f"posts have no field {field!r}; their fields are {self.fields}")
         return self.table.column(field)

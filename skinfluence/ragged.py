@@ -37,17 +37,10 @@ import numbers
 import numpy as np
 import pandas as pd
 
-__all__ = [
-    "PostFeatures",
-    "RaggedIndex",
-    "check_offsets",
-    "check_post_features",
-    "gather_segments",
-    "offsets_from_lengths",
-    "segment_max",
-    "segment_reduce",
-    "segment_sum",
-]
+# The public API of the core (re-exported from ``skinfluence``); the building blocks
+# below (RaggedIndex, offsets_from_lengths, check_offsets, gather_segments, segment_sum,
+# segment_max, check_post_features) are imported from this module by the library.
+__all__ = ["PostFeatures", "segment_reduce"]
 
 
 # ============================================================================ offsets
@@ -55,6 +48,14 @@ __all__ = [
 
 def offsets_from_lengths(lengths) -> np.ndarray:
     """Offsets (length ``n + 1``, int64, starting at 0) of segments with these lengths.
+
+    Parameters
+    ----------
+    lengths : array-like of int of shape (n,)
+
+    Returns
+    -------
+    offsets : ndarray of shape (n + 1,), dtype=int64
 
     Examples
     --------
@@ -433,7 +434,17 @@ class PostFeatures(RaggedIndex):
         return (self.n_accounts,)
 
     def posts_of(self, i: int) -> np.ndarray:
-        """The ``(n_posts_i, n_features)`` values of account ``i`` (a view)."""
+        """The ``(n_posts_i, n_features)`` values of account ``i`` (a view).
+
+        Parameters
+        ----------
+        i : int
+            Account position; negative values count from the end.
+
+        Returns
+        -------
+        values : ndarray of shape (n_posts_i, n_features)
+        """
         i = self._normalize_position(i)
         return self.values[self.offsets[i]:self.offsets[i + 1]]
 
@@ -660,7 +671,19 @@ class PostFeatures(RaggedIndex):
 
 
 def check_post_features(X, caller: str) -> PostFeatures:
-    """Return ``X`` if it is a :class:`PostFeatures`, else raise a ``TypeError`` naming ``caller``."""
+    """Return ``X`` if it is a :class:`PostFeatures`, else raise a ``TypeError`` naming ``caller``.
+
+    Parameters
+    ----------
+    X : object
+        The input of a component that reads per-post features.
+    caller : str
+        The component's name, for the error message.
+
+    Returns
+    -------
+    X : PostFeatures
+    """
     if not isinstance(X, PostFeatures):
         shape = getattr(X, "shape", None)
         got = type(X).__name__ + (f" of shape {shape}" if shape is not None else "")

@@ -149,6 +149,12 @@ class PostEncoder(AccountFrameTransformer, auto_wrap_output_keys=None):
     def set_params(self, **params):
         """Set parameters, including ``<name>`` (replace an extractor) and ``<name>__<param>``.
 
+        Parameters
+        ----------
+        **params : dict
+            Encoder parameters, extractors by name, and ``<name>__<param>`` for
+            the parameters of an extractor.
+
         Returns
         -------
         self : PostEncoder

@@ -507,6 +507,11 @@ class SentenceEmbedder(_PostExtractor):
         """Empty the process-wide embedding cache (and, with ``models=True``, the loaded models).
 
         Files under a ``cache_dir`` are left alone; delete the folder to drop them.
+
+        Parameters
+        ----------
+        models : bool, default=False
+            Also forget the loaded sentence-transformers models.
         """
         with _LOCK:
             _MEMORY.clear()
