@@ -81,10 +81,8 @@ from sklearn.pipeline import make_pipeline, make_union  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.svm import SVC  # noqa: E402
 
-from skinfluence import PostsText  # noqa: E402
+from skinfluence import PostEncoder, PostFeatures, PostsText, SentenceEmbedder, pool_posts  # noqa: E402
 from skinfluence.datasets import make_creators  # noqa: E402
-from skinfluence.features._ragged import PostEncoder, PostFeatures, pool_posts  # noqa: E402
-from skinfluence.features._text import SentenceEmbedder  # noqa: E402
 from skinfluence.profiling import AttentiveProfiler  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]

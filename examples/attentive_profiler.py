@@ -39,10 +39,8 @@ from sklearn.base import clone  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 
-from skinfluence import flatten_posts  # noqa: E402
+from skinfluence import PostEncoder, SentenceEmbedder, flatten_posts  # noqa: E402
 from skinfluence.datasets import make_creators  # noqa: E402
-from skinfluence.features._ragged import PostEncoder  # noqa: E402
-from skinfluence.features._text import SentenceEmbedder  # noqa: E402
 from skinfluence.plotting import AttentionDisplay  # noqa: E402
 from skinfluence.profiling import AttentiveProfiler  # noqa: E402
 

@@ -33,7 +33,7 @@ _PACKAGE = __name__.rpartition(".")[0]
 #: they are imported from their own path (``skinfluence.base.ComponentMixin``,
 #: ``skinfluence.exceptions.AccountFrameError``, ``skinfluence.utils...``), as in
 #: scikit-learn (``sklearn.base``, ``sklearn.exceptions``, ``sklearn.utils``).
-NOT_AT_TOP_LEVEL = frozenset({"base", "cli", "exceptions", "utils"})
+NOT_AT_TOP_LEVEL = frozenset({"base", "cli", "exceptions", "patterns", "utils"})
 
 #: Public names defined in private modules (they have no ``__all__`` to read).
 _PRIVATE_EXPORTS = {"show_versions": f"{_PACKAGE}._show_versions"}

@@ -6,8 +6,10 @@ scalar profile columns (``followers``, ``following``, ``n_posts``, ...) and a
 stored columnar, as a pyarrow ``list<struct<...>>`` array behind pandas'
 :class:`pandas.ArrowDtype`: all posts of all accounts live in one flat Arrow
 table plus an offsets array, never as a Python object per cell. Components read
-the flat arrays through :func:`flatten_posts` and aggregate them with the
-vectorised :func:`segment_reduce`, without a Python loop per account.
+the flat arrays through :func:`flatten_posts` (a :class:`FlatPosts` view, whose
+offsets and index machinery is the ragged core's, :mod:`skinfluence.ragged`) and
+aggregate them with the core's vectorised :func:`~skinfluence.segment_reduce`,
+without a Python loop per account.
 
 See ``docs/data.md`` for the full contract.
 """
@@ -23,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .exceptions import AccountFrameError
+from .ragged import RaggedIndex, offsets_from_lengths, segment_reduce
 
 __all__ = [
     "ID_COLUMN",
@@ -34,7 +37,7 @@ __all__ = [
     "unnest_posts",
     "validate_account_frame",
     "flatten_posts",
-    "segment_reduce",
+    "segment_reduce",  # defined in skinfluence.ragged, re-exported for the data contract
     "is_account_frame",
 ]
 
@@ -69,7 +72,19 @@ def _account_labels(frame: pd.DataFrame, positions, id_column: str) -> list:
 
 
 def is_account_frame(X, posts_column: str = POSTS_COLUMN) -> bool:
-    """Whether ``X`` is a DataFrame with a nested posts column."""
+    """Whether ``X`` is a DataFrame with a nested posts column.
+
+    Parameters
+    ----------
+    X : object
+        Anything.
+    posts_column : str, default="posts"
+        The nested posts column.
+
+    Returns
+    -------
+    bool
+    """
     return isinstance(X, pd.DataFrame) and posts_column in X.columns
 
 
@@ -279,8 +294,10 @@ def unnest_posts(
         sorted by account, and ``nest_posts(profiles, unnest_posts(frame))``
         equals ``frame``.
     """
-    validate_account_frame(frame, id_column=id_column, posts_column=posts_column, check_counts=False)
-    flat = flatten_posts(frame, posts_column=posts_column)
+    flat = _validate_and_flatten(frame, id_column=id_column, posts_column=posts_column,
+                                 check_counts=False)
+    if flat is None:  # no posts column: flatten_posts says so
+        flat = flatten_posts(frame, posts_column=posts_column)
     if id_column in frame.columns:
         ids = frame[id_column].iloc[flat.account_index()].reset_index(drop=True)
     else:
@@ -297,13 +314,17 @@ def unnest_posts(
 
 
 @dataclass(frozen=True)
-class FlatPosts:
+class FlatPosts(RaggedIndex):
     """All posts of an account frame as one flat Arrow table plus offsets.
 
     Posts of account ``i`` are rows ``offsets[i]:offsets[i + 1]`` of ``table``.
-    Obtain it with :func:`flatten_posts`.
+    Obtain it with :func:`flatten_posts`. A thin view: its sizes and index
+    (``n_accounts``, ``n_posts``, ``lengths``, ``counts()``, ``account_index()``)
+    are those of the ragged core, :class:`skinfluence.ragged.RaggedIndex`,
+    shared with :class:`~skinfluence.PostFeatures`; it adds typed access to the
+    raw post fields.
 
-    Attributes
+    Parameters
     ----------
     table : pyarrow.Table
         One row per post, one column per post field.
@@ -315,24 +336,8 @@ class FlatPosts:
     offsets: np.ndarray
 
     @property
-    def n_accounts(self) -> int:
-        return len(self.offsets) - 1
-
-    @property
-    def n_posts(self) -> int:
-        return int(self.offsets[-1])
-
-    @property
     def fields(self) -> list[str]:
         return list(self.table.column_names)
-
-    def counts(self) -> np.ndarray:
-        """Number of posts per account, shape (n_accounts,)."""
-        return np.diff(self.offsets)
-
-    def account_index(self) -> np.ndarray:
-        """Row position of each post's account, shape (n_posts,)."""
-        return np.repeat(np.arange(self.n_accounts, dtype=np.int64), self.counts())
 
     def numeric(self, field: str, *, missing: str = "raise") -> np.ndarray:
         """A numeric post field as float64, nulls as NaN.
@@ -360,10 +365,43 @@ class FlatPosts:
         return col.cast(pa.float64()).to_numpy(zero_copy_only=False)
 
     def column(self, field: str) -> pa.ChunkedArray:
-        """A post field as an Arrow array (any type)."""
+        """A post field as an Arrow array (any type).
+
+        Parameters
+        ----------
+        field : str
+            Post field name.
+
+        Returns
+        -------
+        column : pyarrow.ChunkedArray
+        """
         if field not in self.table.column_names:
             raise AccountFrameError(f"posts have no field {field!r}; their fields are {self.fields}")
         return self.table.column(field)
+
+    def seconds(self, field: str) -> np.ndarray:
+        """A timestamp post field as float64 seconds since the Unix epoch (UTC), nulls as NaN.
+
+        The one timestamp conversion of the library (microsecond precision, time
+        zones honoured).
+
+        Parameters
+        ----------
+        field : str
+            Post field of Arrow type ``timestamp``.
+
+        Returns
+        -------
+        seconds : ndarray of shape (n_posts,), dtype=float64
+        """
+        col = self.column(field)
+        if not pa.types.is_timestamp(col.type):
+            raise AccountFrameError(
+                f"post field {field!r} must hold timestamps, got Arrow type {col.type}"
+            )
+        micros = pc.cast(pc.cast(col, pa.timestamp("us", tz=col.type.tz)), pa.int64())
+        return micros.to_numpy(zero_copy_only=False).astype(np.float64) / 1e6
 
 
 def _posts_array(frame: pd.DataFrame, posts_column: str):
@@ -438,10 +476,13 @@ def flatten_posts(frame: pd.DataFrame, *, posts_column: str = POSTS_COLUMN) -> F
             f"the account frame has no posts column {posts_column!r}; its columns are "
             f"{list(frame.columns)}"
         )
-    arr = _posts_array(frame, posts_column)
+    return _flatten_array(_posts_array(frame, posts_column))
+
+
+def _flatten_array(arr) -> FlatPosts:
+    """The FlatPosts view of a posts column already converted to a (Large)ListArray."""
     lengths = pc.fill_null(pc.list_value_length(arr), 0).to_numpy(zero_copy_only=False)
-    offsets = np.zeros(len(arr) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
+    offsets = offsets_from_lengths(lengths)
     values = arr.flatten()
     if pa.types.is_null(values.type):  # list<null>: only possible when every list is empty
         table = pa.table({})
@@ -544,6 +585,31 @@ def validate_account_frame(
     ------
     AccountFrameError
     """
+    _validate_and_flatten(
+        frame, id_column=id_column, posts_column=posts_column, required_columns=required_columns,
+        required_post_fields=required_post_fields, count_columns=count_columns,
+        post_count_fields=post_count_fields, require_posts=require_posts, check_counts=check_counts,
+    )
+    return frame
+
+
+def _validate_and_flatten(
+    frame,
+    *,
+    id_column: str = ID_COLUMN,
+    posts_column: str = POSTS_COLUMN,
+    required_columns: Iterable[str] = (),
+    required_post_fields: Iterable[str] = (),
+    count_columns: Iterable[str] = PROFILE_COUNT_COLUMNS,
+    post_count_fields: Iterable[str] = POST_COUNT_FIELDS,
+    require_posts: bool = False,
+    check_counts: bool = True,
+) -> FlatPosts | None:
+    """:func:`validate_account_frame`, returning the flat posts it built (None without posts).
+
+    Components call this once per public call and pass the :class:`FlatPosts` down,
+    so a frame is converted to Arrow and flattened once.
+    """
     if not isinstance(frame, pd.DataFrame):
         raise AccountFrameError(
             "expected an account frame (a pandas DataFrame with one row per account and a nested "
@@ -569,7 +635,7 @@ def validate_account_frame(
                     lambda idx, c=column: f"account(s) {_show(_account_labels(frame, idx, id_column))}",
                 )
     if posts_column not in frame.columns:
-        return frame
+        return None
 
     arr = _posts_array(frame, posts_column)
     if arr.null_count:
@@ -579,7 +645,7 @@ def validate_account_frame(
             f"{_show(_account_labels(frame, rows, id_column))}; an account with no posts must hold an "
             "empty list"
         )
-    flat = flatten_posts(frame, posts_column=posts_column)
+    flat = _flatten_array(arr)
     absent = [f for f in required_post_fields if f not in flat.fields]
     if absent:
         raise AccountFrameError(
@@ -607,91 +673,4 @@ def validate_account_frame(
                 ) + (f" and {len(idx) - _MAX_SHOWN} more" if len(idx) > _MAX_SHOWN else "")
 
             _check_count_values(values, f"post field {field!r}", labels_of)
-    return frame
-
-
-# ------------------------------------------------------------------ segment reductions
-
-_REDUCTIONS = ("sum", "mean", "count", "min", "max", "std", "var", "median", "first", "last")
-
-
-def segment_reduce(values, offsets, how: str, *, ddof: int = 0) -> np.ndarray:
-    """Reduce a flat per-post array per account, ignoring NaN, with no Python loop.
-
-    Parameters
-    ----------
-    values : array-like of shape (n_posts,)
-        Flat values, accounts' posts contiguous (as in :class:`FlatPosts`).
-    offsets : array-like of shape (n_accounts + 1,)
-        Segment boundaries.
-    how : {"sum", "mean", "count", "min", "max", "std", "var", "median", "first", "last"}
-        The reduction. ``count`` counts non-NaN values; ``first``/``last`` take
-        the first/last non-NaN value in post order.
-    ddof : int, default=0
-        Delta degrees of freedom for ``std`` and ``var``.
-
-    Returns
-    -------
-    out : ndarray of shape (n_accounts,), dtype=float64
-        NaN where an account has no non-NaN value (``sum`` and ``count`` give 0).
-    """
-    if how not in _REDUCTIONS:
-        raise ValueError(f"how must be one of {_REDUCTIONS}, got {how!r}")
-    values = np.asarray(values, dtype=np.float64)
-    offsets = np.asarray(offsets, dtype=np.int64)
-    n = len(offsets) - 1
-    lengths = np.diff(offsets)
-    nonempty = lengths > 0
-    starts = offsets[:-1][nonempty]
-
-    def per_segment_sum(arr):
-        # add.reduceat over non-empty segments only: with those, each segment ends where
-        # the next starts (reduceat's own treatment of empty segments is not a sum).
-        out = np.zeros(n)
-        if starts.size:
-            out[nonempty] = np.add.reduceat(arr, starts)
-        return out
-
-    valid = ~np.isnan(values)
-    count = per_segment_sum(valid.astype(np.float64))
-    if how == "count":
-        return count
-    out = np.full(n, np.nan)
-    has = count > 0
-    if how in ("min", "max"):
-        if starts.size:
-            out[nonempty] = (np.fmin if how == "min" else np.fmax).reduceat(values, starts)
-        out[~has] = np.nan  # fmin/fmax of an all-NaN segment is NaN already; keep it explicit
-        return out
-    if how == "median":
-        # pandas' cython group median (a quickselect per group) on integer codes that
-        # are already sorted: no hashing of account ids, no Python loop per account.
-        if len(values):
-            owner = np.repeat(np.arange(n, dtype=np.int64), lengths)
-            med = pd.Series(values).groupby(owner, sort=True).median()
-            out[med.index.to_numpy()] = med.to_numpy()
-        return out
-    if how in ("first", "last"):
-        idx = np.flatnonzero(valid)
-        seg = np.repeat(np.arange(n, dtype=np.int64), lengths)[idx]
-        take = np.ones(len(idx), dtype=bool)
-        if how == "first":
-            take[1:] = seg[1:] != seg[:-1]
-        else:
-            take[:-1] = seg[1:] != seg[:-1]
-        out[seg[take]] = values[idx[take]]
-        return out
-    filled = np.where(valid, values, 0.0)
-    total = per_segment_sum(filled)
-    if how == "sum":
-        return total
-    np.divide(total, count, out=out, where=has)
-    if how == "mean":
-        return out
-    # var / std: two-pass, deviations from each segment's mean (numerically stable)
-    dev = np.where(valid, values - np.repeat(out, lengths), 0.0)
-    ss = per_segment_sum(dev * dev)
-    denom = count - ddof
-    var = np.full(n, np.nan)
-    np.divide(ss, denom, out=var, where=denom > 0)
-    return np.sqrt(var) if how == "std" else var
+    return flat

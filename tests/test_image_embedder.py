@@ -16,19 +16,18 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
+from sklearn.utils import get_tags
 
-from skinfluence import nest_posts, unnest_posts
+from skinfluence import PostEncoder, PostFeatures, PostPooler, TextStats, nest_posts, unnest_posts
 from skinfluence.datasets import make_creators
 from skinfluence.datasets._synthetic import _png_bytes
-from skinfluence.features._ragged import PostEncoder, PostFeatures, PostPooler
-from skinfluence.features._textstats import TextStats
 from skinfluence.utils import estimator_checks as ec
 
 torch = pytest.importorskip("torch")
 timm = pytest.importorskip("timm")
 Image = pytest.importorskip("PIL.Image")
 
-from skinfluence.features._image import ImageEmbedder  # noqa: E402
+from skinfluence import ImageEmbedder  # noqa: E402
 
 TINY = {"model": "test_resnet", "pretrained": False, "input_size": 32, "random_state": 0,
         "device": "cpu"}
@@ -108,7 +107,9 @@ def test_pooling_max_none_and_pandas_output(data):
     out = est.transform(data.accounts)
     i = int(np.argmax(pf.lengths))
     np.testing.assert_allclose(out[i], pf.posts_of(i).max(axis=0))
-    assert isinstance(est.set_params(pooling=None).transform(data.accounts), PostFeatures)
+    with pytest.raises(ValueError, match="transform_posts"):
+        est.set_params(pooling=None).transform(data.accounts)
+    assert isinstance(est.transform_posts(data.accounts), PostFeatures)
     df = est.set_params(pooling="mean").set_output(transform="pandas").transform(data.accounts)
     assert list(df.index) == list(data.accounts.index) and df.shape == (6, 96)
 
@@ -230,9 +231,14 @@ def test_pickle_keeps_weights_and_loads_on_cpu(fitted, data):
 
 
 def test_check_frame_has_an_image_per_post():
-    frame, y = ImageEmbedder._make_check_frame()
+    # no test scaffolding in the class: the shared checks read the image field from the tags
+    assert not hasattr(ImageEmbedder, "_make_check_frame")
+    est = ImageEmbedder(**TINY)
+    assert get_tags(est).input_tags.post_fields == ("image",)
+    frame, y = ec._check_frame(est)
     posts = unnest_posts(frame)
     assert len(posts) and all(isinstance(b, bytes) and b[:4] == b"\x89PNG" for b in posts["image"])
+    assert "image" not in unnest_posts(ec._check_frame(TextStats())[0]).columns
 
 
 def test_pipeline_grid_search_and_post_encoder(data):
@@ -257,3 +263,16 @@ def test_pillow_decodes_our_pngs():
 @pytest.mark.parametrize("params", ImageEmbedder.get_test_params())
 def test_shared_checks(params):
     ec.check_component(ImageEmbedder(**params))
+
+
+def test_fit_never_changes_the_users_model_instance(data):
+    torch.manual_seed(0)
+    net = timm.create_model("test_resnet", pretrained=False, num_classes=0)  # training mode
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    est = ImageEmbedder(net, input_size=32, device="cpu").fit(data.accounts)
+    assert net.training, "fit put the user's model in eval mode"
+    assert est.model_ is not net and not est.model_.training
+    assert all(torch.equal(before[k], v) for k, v in net.state_dict().items())
+    # a model already in eval mode on the device is used as is (no copy of the weights)
+    net.eval()
+    assert ImageEmbedder(net, input_size=32, device="cpu").fit(data.accounts).model_ is net

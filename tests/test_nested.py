@@ -228,3 +228,47 @@ def test_segment_reduce_matches_pandas_groupby(groups, how):
 def test_segment_reduce_rejects_unknown_reduction():
     with pytest.raises(ValueError, match="how must be one of"):
         segment_reduce([1.0], [0, 1], "mode")
+
+
+# ------------------------------------------------------------------ one ragged core
+
+
+def test_one_segment_engine_and_one_offsets_machinery():
+    import skinfluence
+    from skinfluence import nested, ragged
+    from skinfluence.ragged import PostFeatures, RaggedIndex
+
+    assert skinfluence.segment_reduce is ragged.segment_reduce is nested.segment_reduce
+    assert issubclass(nested.FlatPosts, RaggedIndex) and issubclass(PostFeatures, RaggedIndex)
+    frame, _ = make_check_frame(12, random_state=1)
+    flat = flatten_posts(frame)
+    pf = PostFeatures(np.zeros((flat.n_posts, 1)), flat.offsets)
+    assert len(flat) == len(pf) == len(frame) and flat.n_posts == pf.n_posts
+    np.testing.assert_array_equal(flat.counts(), pf.lengths)
+    np.testing.assert_array_equal(flat.account_index(), pf.account_index())
+
+
+def test_pool_posts_runs_on_the_segment_engine():
+    from unittest import mock
+
+    from skinfluence import pool_posts
+    from skinfluence.features import _pooling
+
+    values = np.arange(10.0, dtype=np.float32).reshape(5, 2)
+    with mock.patch.object(_pooling, "segment_sum", wraps=_pooling.segment_sum) as sums, \
+            mock.patch.object(_pooling, "segment_max", wraps=_pooling.segment_max) as maxes:
+        mean = pool_posts(values, [0, 2, 2, 5], how="mean")
+        top = pool_posts(values, [0, 2, 2, 5], how="max")
+    assert sums.call_count >= 2 and maxes.call_count == 1
+    assert mean.dtype == np.float32 and mean.tolist() == [[1.0, 2.0], [0.0, 0.0], [6.0, 7.0]]
+    assert top.tolist() == [[2.0, 3.0], [0.0, 0.0], [8.0, 9.0]]
+    np.testing.assert_array_equal(mean[:, 0], np.nan_to_num(segment_reduce(values[:, 0], [0, 2, 2, 5], "mean")))
+
+
+def test_timestamps_are_converted_in_one_place():
+    frame, _ = make_check_frame(12, random_state=1)
+    flat = flatten_posts(frame)
+    expected = (unnest_posts(frame)["timestamp"] - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
+    np.testing.assert_array_equal(flat.seconds("timestamp"), expected.to_numpy())
+    with pytest.raises(AccountFrameError, match="'likes' must hold timestamps"):
+        flat.seconds("likes")

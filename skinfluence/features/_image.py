@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import numbers
 import os
 import warnings
 
@@ -17,17 +16,16 @@ from ..exceptions import AccountFrameError
 from ..nested import POSTS_COLUMN, is_account_frame
 from ..registry import register
 from ..utils._optional import import_optional
-from ._ragged import (
-    _getstate_torch,
-    _is_torch_module,
-    _param_error,
-    _post_labels,
-    _PostExtractor,
-    _raise_not_a_frame,
-    _resolve_device,
-    _setstate_torch,
-    pool_posts,
+from ..utils._param_validation import HasMethods, Integral, Interval, StrOptions, fit_context
+from ..utils._torch import (
+    getstate_torch,
+    is_torch_module,
+    prepared_module,
+    resolve_device,
+    setstate_torch,
 )
+from ._base import _post_labels, _PostExtractor, _raise_not_a_frame
+from ._pooling import pool_posts
 
 __all__ = ["ImageEmbedder", "DEFAULT_IMAGE_MODEL"]
 
@@ -141,8 +139,10 @@ class ImageEmbedder(_PostExtractor):
         Post field with the image: a file path (string) or the encoded image
         (bytes).
     pooling : {"mean", "max"} or None, default="mean"
-        How an account's image embeddings are pooled; None returns one
-        embedding per post (:class:`~skinfluence.features._ragged.PostFeatures`).
+        How an account's image embeddings are pooled by ``transform``; None
+        makes the embedder per-post only (``transform`` raises;
+        :meth:`transform_posts` always returns one embedding per post, a
+        :class:`~skinfluence.PostFeatures`).
     batch_size : int, default=32
         Images per forward pass.
     device : {"auto", "cpu", "cuda", "cuda:<n>", "mps"}, default="auto"
@@ -165,7 +165,9 @@ class ImageEmbedder(_PostExtractor):
     Attributes
     ----------
     model_ : torch.nn.Module
-        The backbone, in eval mode on ``device_``.
+        The backbone, in eval mode on ``device_``. ``fit`` never changes a model
+        instance given as ``model``: one already in eval mode on ``device_`` is
+        used as is, otherwise ``model_`` is a deep copy.
     device_ : str
         The device used.
     data_config_ : dict
@@ -195,12 +197,25 @@ class ImageEmbedder(_PostExtractor):
     Examples
     --------
     >>> from skinfluence.datasets import make_creators
-    >>> from skinfluence.features._image import ImageEmbedder
+    >>> from skinfluence import ImageEmbedder
     >>> frame = make_creators(4, n_posts=3, images="bytes", random_state=0).accounts
     >>> emb = ImageEmbedder("test_resnet", pretrained=False, input_size=32, random_state=0)
     >>> emb.fit_transform(frame).shape
     (4, 96)
     """
+
+    _parameter_constraints: dict = {
+        **_PostExtractor._parameter_constraints,
+        "model": [str, HasMethods(["state_dict", "forward"])],
+        "pretrained": ["boolean"],
+        "checkpoint_path": [str, os.PathLike, None],
+        "input_size": [Interval(Integral, 8, None, closed="left"), None],
+        "image_field": [str],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "on_error": [StrOptions({"raise", "skip"})],
+        "random_state": ["random_state"],
+        "show_progress": ["boolean"],
+    }
 
     def __init__(self, model=DEFAULT_IMAGE_MODEL, *, pretrained=True, checkpoint_path=None,
                  input_size=None, image_field="image", pooling="mean", batch_size=32,
@@ -223,25 +238,8 @@ class ImageEmbedder(_PostExtractor):
     # ------------------------------------------------------------------ params
 
     def _check_params(self):
-        name = "ImageEmbedder"
-        self._check_pooling()
-        if not (isinstance(self.model, str) or _is_torch_module(self.model)):
-            raise _param_error(name, "model", "a timm model name or a torch.nn.Module", self.model)
-        for pname in ("pretrained", "show_progress"):
-            if not isinstance(getattr(self, pname), (bool, np.bool_)):
-                raise _param_error(name, pname, "a bool", getattr(self, pname))
-        if not isinstance(self.batch_size, numbers.Integral) or isinstance(self.batch_size, bool) \
-                or self.batch_size < 1:
-            raise _param_error(name, "batch_size", "an int >= 1", self.batch_size)
-        if self.input_size is not None and (
-                not isinstance(self.input_size, numbers.Integral) or self.input_size < 8):
-            raise _param_error(name, "input_size", "None or an int >= 8", self.input_size)
-        if self.on_error not in ("raise", "skip"):
-            raise _param_error(name, "on_error", "'raise' or 'skip'", self.on_error)
+        """Checks that depend on the file system or on two parameters together."""
         if self.checkpoint_path is not None:
-            if not isinstance(self.checkpoint_path, (str, os.PathLike)):
-                raise _param_error(name, "checkpoint_path", "None or a file path",
-                                   self.checkpoint_path)
             if not os.path.isfile(self.checkpoint_path):
                 raise FileNotFoundError(
                     f"ImageEmbedder: checkpoint_path {os.fspath(self.checkpoint_path)!r} is not a file"
@@ -251,14 +249,13 @@ class ImageEmbedder(_PostExtractor):
                     "ImageEmbedder: checkpoint_path needs a timm model name in 'model' (the "
                     "architecture to load the weights into); got a model instance"
                 )
-        if not isinstance(self.image_field, str):
-            raise _param_error(name, "image_field", "a str", self.image_field)
 
     def _required_post_fields(self):
         return [self.image_field]
 
     # --------------------------------------------------------------------- fit
 
+    @fit_context
     def fit(self, X, y=None):
         """Build the backbone and its preprocessing, and check the input.
 
@@ -272,15 +269,19 @@ class ImageEmbedder(_PostExtractor):
         -------
         self : ImageEmbedder
         """
+        return self._fit(X, y)
+
+    def _fit(self, X, y=None, flat=None):
         self._check_extras()
         self._check_params()
         if not _is_image_input(X):
-            self._validate_frame(X, reset=True)
+            flat = self._fit_frame(X, flat)
         timm = import_optional("timm", extra="image", caller="ImageEmbedder")
         torch = import_optional("torch", extra="torch", caller="ImageEmbedder")
-        self.device_ = _resolve_device(self.device, "ImageEmbedder")
-        if _is_torch_module(self.model):
-            model = self.model
+        self.device_ = resolve_device(self.device, "ImageEmbedder")
+        if is_torch_module(self.model):
+            # the user's instance is never changed: a copy when it must move or leave training mode
+            model = prepared_module(self.model, self.device_)
         else:
             kwargs = {"num_classes": 0}
             pretrained = bool(self.pretrained)
@@ -300,8 +301,8 @@ class ImageEmbedder(_PostExtractor):
                             f"{self.model!r} is not one (see timm.list_models())."
                         ) from exc
                     raise
-        model.eval()
-        model.to(self.device_)
+            model.eval()  # our own instance
+            model.to(self.device_)
         self.model_ = model
         config = dict(timm.data.resolve_model_data_config(model))
         if self.input_size is not None:
@@ -390,7 +391,7 @@ class ImageEmbedder(_PostExtractor):
         return self._embed(items, describe)
 
     def transform(self, X):
-        """Embeddings per account (pooled) or per post (``pooling=None``).
+        """Embeddings per account, the posts pooled with ``pooling`` (or one per image).
 
         Parameters
         ----------
@@ -399,20 +400,21 @@ class ImageEmbedder(_PostExtractor):
 
         Returns
         -------
-        embeddings : ndarray of shape (n_accounts, embedding_dim_) or PostFeatures
+        embeddings : ndarray of shape (n_accounts, embedding_dim_)
             float32. For a list of images: shape (n_images, embedding_dim_),
             unreadable ones (with ``on_error="skip"``) get ``fill_value``.
+            Per-post embeddings of a frame: :meth:`transform_posts`.
         """
         check_is_fitted(self)
         if _is_image_input(X):
             items = list(X)
             values, mask = self._embed(items, lambda i: f"image #{i}")
-            out = pool_posts(values, np.arange(len(items) + 1), mask, "mean",
-                             fill_value=self._fill())
-            return self._wrap_output(out, X.index if isinstance(X, pd.Series) else None)
+            return pool_posts(values, np.arange(len(items) + 1), mask, "mean",
+                              fill_value=self._fill())
         if not is_account_frame(X, self.posts_column):
             _raise_not_a_frame("ImageEmbedder", X, self.posts_column)
-        return super().transform(X)
+        self._check_pooled()
+        return self._transform_flat(self._validate_frame(X, reset=False), X)
 
     def _post_feature_names(self):
         check_is_fitted(self, "embedding_dim_")
@@ -423,28 +425,11 @@ class ImageEmbedder(_PostExtractor):
     def __getstate__(self):
         state = super().__getstate__()
         state.pop("_preprocess", None)  # rebuilt from data_config_
-        return _getstate_torch(state, keys=("model", "model_"))
+        return getstate_torch(state, keys=("model", "model_"))
 
     def __setstate__(self, state):
-        state = _setstate_torch(dict(state), keys=("model", "model_"), caller="ImageEmbedder")
+        state = setstate_torch(dict(state), keys=("model", "model_"), caller="ImageEmbedder")
         super().__setstate__(state)
-
-    @classmethod
-    def _make_check_frame(cls, n_accounts: int = 24, random_state: int = 0):
-        """The shared checks' account frame with an 8x8 PNG per post, coloured by topic."""
-        from ..datasets._synthetic import _png_bytes
-        from ..nested import nest_posts, unnest_posts
-        from ..utils.estimator_checks import make_check_frame
-
-        frame, y = make_check_frame(n_accounts, random_state)
-        posts = unnest_posts(frame)
-        rng = np.random.default_rng(random_state)
-        base = np.array([[200, 60, 120], [40, 160, 90]], dtype=float)
-        topic = np.asarray(y)[pd.Index(frame["account_id"]).get_indexer(posts["account_id"])]
-        pixels = np.clip(base[topic][:, None, None, :] + rng.normal(0, 20, (len(posts), 8, 8, 3)),
-                         0, 255).astype(np.uint8)
-        posts["image"] = [_png_bytes(p) for p in pixels]
-        return nest_posts(frame.drop(columns=[POSTS_COLUMN]), posts), y
 
     @classmethod
     def get_test_params(cls):

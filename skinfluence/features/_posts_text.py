@@ -5,16 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
 
-from ..base import ComponentMixin
-from ..nested import POSTS_COLUMN, flatten_posts
+from ..nested import POSTS_COLUMN
 from ..registry import register
-from ..utils.validation import check_account_frame
+from ..utils._param_validation import fit_context
+from ._base import AccountFrameTransformer
 
 
 @register("extractor")
-class PostsText(ComponentMixin, TransformerMixin, BaseEstimator):
+class PostsText(AccountFrameTransformer):
     """Join each account's post captions into one document, for text vectorizers.
 
     The bridge between an account frame and scikit-learn's text tools:
@@ -58,12 +58,18 @@ class PostsText(ComponentMixin, TransformerMixin, BaseEstimator):
     ['new lipstick | gym day', '']
     """
 
+    _parameter_constraints: dict = {
+        "field": [str],
+        "separator": [str],
+        "posts_column": [str],
+    }
 
     def __init__(self, field="text", *, separator="\n", posts_column=POSTS_COLUMN):
         self.field = field
         self.separator = separator
         self.posts_column = posts_column
 
+    @fit_context
     def fit(self, X, y=None):
         """Check the account frame and record its columns.
 
@@ -77,18 +83,11 @@ class PostsText(ComponentMixin, TransformerMixin, BaseEstimator):
         -------
         self : PostsText
         """
-        self._check_params()
-        check_account_frame(self, X, reset=True, posts_column=self.posts_column,
-                            required_post_fields=[self.field])
+        self._validate_frame(X, reset=True)
         return self
 
-    def _check_params(self):
-        for name in ("field", "separator", "posts_column"):
-            value = getattr(self, name)
-            if not isinstance(value, str):
-                raise ValueError(
-                    f"The {name!r} parameter of PostsText must be a str. Got {value!r} instead."
-                )
+    def _required_post_fields(self):
+        return [self.field]
 
     def transform(self, X):
         """One document per account.
@@ -103,12 +102,8 @@ class PostsText(ComponentMixin, TransformerMixin, BaseEstimator):
         docs : ndarray of shape (n_accounts,), dtype=object
             The account's captions joined by ``separator``.
         """
-        from sklearn.utils.validation import check_is_fitted
-
         check_is_fitted(self)
-        check_account_frame(self, X, reset=False, posts_column=self.posts_column,
-                            required_post_fields=[self.field])
-        flat = flatten_posts(X, posts_column=self.posts_column)
+        flat = self._validate_frame(X, reset=False)
         text = flat.column(self.field)
         if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)):
             raise ValueError(
@@ -118,14 +113,6 @@ class PostsText(ComponentMixin, TransformerMixin, BaseEstimator):
         lists = pa.LargeListArray.from_arrays(pa.array(flat.offsets, pa.int64()), text)
         docs = pc.binary_join(lists, pa.scalar(self.separator, pa.large_string()))
         return np.asarray(docs.to_numpy(zero_copy_only=False), dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.account_frame = True
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.transformer_tags.preserves_dtype = []
-        return tags
 
     @classmethod
     def get_test_params(cls):

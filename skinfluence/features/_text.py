@@ -19,17 +19,16 @@ from sklearn.utils.validation import check_is_fitted
 from ..nested import POSTS_COLUMN, is_account_frame
 from ..registry import register
 from ..utils._optional import import_optional
-from ._ragged import (
-    _getstate_torch,
-    _is_torch_module,
-    _param_error,
-    _PostExtractor,
-    _raise_not_a_frame,
-    _resolve_device,
-    _setstate_torch,
-    pool_posts,
+from ..utils._param_validation import HasMethods, Integral, Interval, fit_context
+from ..utils._torch import (
+    getstate_torch,
+    is_torch_module,
+    prepared_module,
+    resolve_device,
+    setstate_torch,
 )
-from ._textstats import _blank, _captions
+from ._base import _blank, _captions, _PostExtractor, _raise_not_a_frame
+from ._pooling import pool_posts
 
 __all__ = ["SentenceEmbedder", "DEFAULT_TEXT_MODEL"]
 
@@ -217,8 +216,9 @@ class SentenceEmbedder(_PostExtractor):
     text_field : str, default="text"
         Post field with the caption.
     pooling : {"mean", "max"} or None, default="mean"
-        How an account's post embeddings are pooled; None returns one
-        embedding per post, a :class:`~skinfluence.features._ragged.PostFeatures`.
+        How an account's post embeddings are pooled by ``transform``; None makes
+        the embedder per-post only (``transform`` raises; :meth:`transform_posts`
+        always returns one embedding per post, a :class:`~skinfluence.PostFeatures`).
     normalize : bool, default=True
         Scale each post embedding to unit length (cosine geometry). Pooled
         vectors are not re-normalised.
@@ -287,9 +287,11 @@ class SentenceEmbedder(_PostExtractor):
       is English-only (most emoji become the unknown token). For other
       languages use a multilingual model such as
       ``"paraphrase-multilingual-MiniLM-L12-v2"``.
-    - **Model instances** are used as given: ``fit`` moves the instance to
-      ``device_`` (and sets its ``max_seq_length`` when that parameter is
-      set), and its identity in the cache is a hash of its weights.
+    - **Model instances** are never changed by ``fit``: an instance already in
+      eval mode on ``device_`` (with the requested ``max_seq_length``) is used
+      as is; otherwise ``model_`` is a deep copy moved to ``device_``, in eval
+      mode, with ``max_seq_length`` set. Its identity in the cache is a hash of
+      its weights.
     - **Cache.** Identical captions are encoded once per call, and once per
       process with ``cache=True``. Cached embeddings are the model's raw output
       (normalisation happens after look-up), so ``normalize`` and ``pooling``
@@ -299,7 +301,7 @@ class SentenceEmbedder(_PostExtractor):
     --------
     >>> import pandas as pd
     >>> from skinfluence import nest_posts
-    >>> from skinfluence.features._text import SentenceEmbedder
+    >>> from skinfluence import SentenceEmbedder
     >>> frame = nest_posts(
     ...     pd.DataFrame({"account_id": ["a", "b", "c"]}),
     ...     pd.DataFrame({"account_id": ["a", "a", "b"],
@@ -310,9 +312,21 @@ class SentenceEmbedder(_PostExtractor):
     ((3, 384), 'float32', ['sentenceembedder0', 'sentenceembedder1'])
     >>> bool((X[2] == 0).all())   # account c has no posts: fill_value
     True
-    >>> emb.set_params(pooling=None).transform(frame)
+    >>> emb.transform_posts(frame)
     PostFeatures(n_accounts=3, n_posts=3, n_features=384, masked=0)
     """
+
+    _parameter_constraints: dict = {
+        **_PostExtractor._parameter_constraints,
+        "model": [str, os.PathLike, HasMethods(["encode", "state_dict"])],
+        "text_field": [str],
+        "normalize": ["boolean"],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_seq_length": [Interval(Integral, 1, None, closed="left"), None],
+        "cache": ["boolean"],
+        "cache_dir": [str, os.PathLike, None],
+        "show_progress": ["boolean"],
+    }
 
     def __init__(self, model=DEFAULT_TEXT_MODEL, *, text_field="text", pooling="mean",
                  normalize=True, batch_size=32, device="auto", max_seq_length=None, cache=True,
@@ -332,31 +346,12 @@ class SentenceEmbedder(_PostExtractor):
 
     # ------------------------------------------------------------------ params
 
-    def _check_params(self):
-        name = "SentenceEmbedder"
-        self._check_pooling()
-        if not (isinstance(self.model, (str, os.PathLike)) or _is_torch_module(self.model)):
-            raise _param_error(name, "model", "a model name, a local folder or a "
-                               "SentenceTransformer instance", self.model)
-        for pname in ("normalize", "cache", "show_progress"):
-            if not isinstance(getattr(self, pname), (bool, np.bool_)):
-                raise _param_error(name, pname, "a bool", getattr(self, pname))
-        if not isinstance(self.batch_size, (int, np.integer)) or isinstance(self.batch_size, bool) \
-                or self.batch_size < 1:
-            raise _param_error(name, "batch_size", "an int >= 1", self.batch_size)
-        if self.max_seq_length is not None and (
-                not isinstance(self.max_seq_length, (int, np.integer)) or self.max_seq_length < 1):
-            raise _param_error(name, "max_seq_length", "None or an int >= 1", self.max_seq_length)
-        if self.cache_dir is not None and not isinstance(self.cache_dir, (str, os.PathLike)):
-            raise _param_error(name, "cache_dir", "None or a folder path", self.cache_dir)
-        if not isinstance(self.text_field, str):
-            raise _param_error(name, "text_field", "a str", self.text_field)
-
     def _required_post_fields(self):
         return [self.text_field]
 
     # --------------------------------------------------------------------- fit
 
+    @fit_context
     def fit(self, X, y=None):
         """Load the model and check the input.
 
@@ -370,19 +365,20 @@ class SentenceEmbedder(_PostExtractor):
         -------
         self : SentenceEmbedder
         """
+        return self._fit(X, y)
+
+    def _fit(self, X, y=None, flat=None):
         self._check_extras()
-        self._check_params()
         if isinstance(X, str):
             raise ValueError("Iterable over raw text documents expected, string object received.")
         if not _is_text_input(X):
-            self._validate_frame(X, reset=True)
-        self.device_ = _resolve_device(self.device, "SentenceEmbedder")
-        if _is_torch_module(self.model):
-            model = self.model
-            if self.max_seq_length is not None:
-                model.max_seq_length = int(self.max_seq_length)
-            model.to(self.device_)
-            model.eval()
+            flat = self._fit_frame(X, flat)
+        self.device_ = resolve_device(self.device, "SentenceEmbedder")
+        if is_torch_module(self.model):
+            # the user's instance is never changed: a copy when it must move or change
+            settings = {} if self.max_seq_length is None else {
+                "max_seq_length": int(self.max_seq_length)}
+            model = prepared_module(self.model, self.device_, **settings)
             identity = _fingerprint(model)
             self._source_ = None
         else:
@@ -471,7 +467,7 @@ class SentenceEmbedder(_PostExtractor):
         return values, mask
 
     def transform(self, X):
-        """Embeddings per account (pooled) or per post (``pooling=None``).
+        """Embeddings per account, the posts pooled with ``pooling`` (or one per text).
 
         Parameters
         ----------
@@ -480,9 +476,10 @@ class SentenceEmbedder(_PostExtractor):
 
         Returns
         -------
-        embeddings : ndarray of shape (n_accounts, embedding_dim_) or PostFeatures
+        embeddings : ndarray of shape (n_accounts, embedding_dim_)
             float32. For texts: shape (n_texts, embedding_dim_), missing or
-            blank texts get ``fill_value``.
+            blank texts get ``fill_value``. Per-post embeddings of a frame:
+            :meth:`transform_posts`.
         """
         check_is_fitted(self)
         if isinstance(X, str):
@@ -492,12 +489,12 @@ class SentenceEmbedder(_PostExtractor):
             mask = np.array([t is not None and t.strip() != "" for t in texts], dtype=bool)
             values = np.zeros((len(texts), self.embedding_dim_), dtype=np.float32)
             values[mask] = self._embed([t for t, m in zip(texts, mask, strict=True) if m])
-            out = pool_posts(values, np.arange(len(texts) + 1), mask, "mean",
-                             fill_value=self._fill())
-            return self._wrap_output(out, X.index if isinstance(X, pd.Series) else None)
+            return pool_posts(values, np.arange(len(texts) + 1), mask, "mean",
+                              fill_value=self._fill())
         if not is_account_frame(X, self.posts_column):
             _raise_not_a_frame("SentenceEmbedder", X, self.posts_column)
-        return super().transform(X)
+        self._check_pooled()
+        return self._transform_flat(self._validate_frame(X, reset=False), X)
 
     def _post_feature_names(self):
         check_is_fitted(self, "embedding_dim_")
@@ -510,6 +507,11 @@ class SentenceEmbedder(_PostExtractor):
         """Empty the process-wide embedding cache (and, with ``models=True``, the loaded models).
 
         Files under a ``cache_dir`` are left alone; delete the folder to drop them.
+
+        Parameters
+        ----------
+        models : bool, default=False
+            Also forget the loaded sentence-transformers models.
         """
         with _LOCK:
             _MEMORY.clear()
@@ -528,11 +530,11 @@ class SentenceEmbedder(_PostExtractor):
     def __getstate__(self):
         state = super().__getstate__()
         from_name = state.get("_source_") is not None
-        return _getstate_torch(state, keys=("model", "model_"),
+        return getstate_torch(state, keys=("model", "model_"),
                                drop=("model_",) if from_name else ())
 
     def __setstate__(self, state):
-        state = _setstate_torch(dict(state), keys=("model", "model_"), caller="SentenceEmbedder")
+        state = setstate_torch(dict(state), keys=("model", "model_"), caller="SentenceEmbedder")
         super().__setstate__(state)
 
     def __sklearn_tags__(self):

@@ -10,7 +10,7 @@ never loads torch.
 - :class:`JointLoss`: influencer cross-entropy + weight x post cross-entropy,
   ignoring posts without a (known) label;
 - :class:`PostBatchDataset`: a map-style dataset over a
-  :class:`~skinfluence.features._ragged.PostFeatures` container whose
+  :class:`~skinfluence.PostFeatures` container whose
   ``__getitems__`` builds a whole padded mini-batch at once (padded to the
   batch's own longest account, not to the global maximum);
 - :class:`AccountSplit`: skorch ``train_split`` that holds out a stratified

@@ -18,10 +18,19 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import ComponentMixin
-from ..features._ragged import PostFeatures, _as_post_features, _param_error, _resolve_device
+from ..ragged import PostFeatures
+from ..ragged import check_post_features as _as_post_features
 from ..registry import register
 from ..utils._optional import import_optional
-from ..utils._param_validation import Integral, Interval, Real, StrOptions, fit_context
+from ..utils._param_validation import (
+    Integral,
+    Interval,
+    InvalidParameterError,
+    Real,
+    StrOptions,
+    fit_context,
+)
+from ..utils._torch import resolve_device as _resolve_device
 
 __all__ = ["AttentiveProfiler"]
 
@@ -190,7 +199,7 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
     Examples
     --------
     >>> import numpy as np
-    >>> from skinfluence.features import PostFeatures
+    >>> from skinfluence import PostFeatures
     >>> from skinfluence.profiling import AttentiveProfiler
     >>> rng = np.random.default_rng(0)
     >>> lengths = rng.integers(1, 8, 40)
@@ -273,8 +282,10 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
                     "sgd": torch.optim.SGD}[opt]
         if isinstance(opt, type) and issubclass(opt, torch.optim.Optimizer):
             return opt
-        raise _param_error(_NAME, "optimizer", "one of 'adam', 'adamw', 'sgd' or a torch "
-                           "optimizer class", opt)
+        raise InvalidParameterError(
+            f"The 'optimizer' parameter of {_NAME} must be one of 'adam', 'adamw', 'sgd' or a "
+            f"torch optimizer class. Got {opt!r} instead."
+        )
 
     # ------------------------------------------------------------------- input
 

@@ -149,11 +149,6 @@ def _check_frame(estimator, n_accounts: int = 24, random_state: int = 0):
     X : DataFrame or PostFeatures
     y : ndarray of shape (n_accounts,)
     """
-    # Legacy hook, kept only until ImageEmbedder declares ``post_fields=("image",)``
-    # and drops it; new components declare their input through tags instead.
-    make = getattr(type(estimator), "_make_check_frame", None)
-    if make is not None:
-        return make(n_accounts, random_state)
     tags = _input_tags(estimator)
     if tags.posts:
         return make_check_posts(n_accounts, random_state)
