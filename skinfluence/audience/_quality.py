@@ -255,7 +255,7 @@ class AudienceQuality(ComponentMixin, TransformerMixin, BaseEstimator):
     Examples
     --------
     >>> from skinfluence.audience import AudienceQuality, FakeFollowerDetector
-    >>> from skinfluence.datasets._audiences import make_audiences
+    >>> from skinfluence.datasets import make_audiences
     >>> data = make_audiences(40, followers_per_sample=(40, 120), labelled=0.3, random_state=0)
     >>> aq = AudienceQuality(cv=3, random_state=0).set_output(transform="pandas")
     >>> out = aq.fit_transform(data.accounts)
