@@ -36,6 +36,16 @@ def default_fake_estimator(random_state=None):
     A small, regularised :class:`~sklearn.ensemble.HistGradientBoostingClassifier`
     (200 trees of depth 3, learning rate 0.05, L2 1.0, 8 samples per leaf),
     which handles NaN natively: features a data set does not record stay NaN.
+
+    Parameters
+    ----------
+    random_state : int, RandomState instance or None, default=None
+        Seed of the classifier.
+
+    Returns
+    -------
+    estimator : HistGradientBoostingClassifier
+        Unfitted.
     """
     from sklearn.ensemble import HistGradientBoostingClassifier
 

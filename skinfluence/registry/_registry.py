@@ -34,7 +34,7 @@ KINDS = ("extractor", "aggregator", "segmenter", "ranker", "profiler", "detector
 class ComponentInfo:
     """What the registry knows about one component.
 
-    Attributes
+    Parameters
     ----------
     name : str
         The class name (unique in the registry).
@@ -42,10 +42,12 @@ class ComponentInfo:
         The estimator class.
     kind : str
         One of :data:`KINDS`.
-    extras : tuple of str
+    extras : tuple of str, default=()
         skinfluence extras the component needs (``"text"``, ``"torch"``, ...).
-    source : str
+    source : str, default="skinfluence"
         ``"skinfluence"`` for built-ins, else the distribution that provides the plugin.
+    _modules : tuple of str, default=()
+        Import names behind ``extras`` (filled by the registry; see ``missing``).
     """
 
     name: str
@@ -247,7 +249,18 @@ def all_components(kind: str | None = None, *, available_only: bool = False) -> 
 
 
 def get_component(name: str) -> ComponentInfo:
-    """The registry entry of the component called ``name``."""
+    """The registry entry of the component called ``name``.
+
+    Parameters
+    ----------
+    name : str
+        The component's class name.
+
+    Returns
+    -------
+    info : ComponentInfo
+        Its registry entry. A ``KeyError`` suggests the closest registered name.
+    """
     _load_builtins()
     _load_plugins()
     with _LOCK:

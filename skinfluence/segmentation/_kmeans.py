@@ -775,7 +775,27 @@ def _skewness(x) -> float:
 
 
 class _SilhouetteScorer:
-    """Silhouette of a fitted clusterer (or pipeline ending in one) on X, for model selection."""
+    """Silhouette of a fitted clusterer (or pipeline ending in one) on X, for model selection.
+
+    Called as ``scorer(estimator, X, y=None)``.
+
+    Parameters
+    ----------
+    estimator : estimator
+        A fitted :class:`KMeansSegmenter`, another clusterer with ``predict``, or a
+        pipeline ending in one.
+    X : array-like of shape (n_samples, n_features)
+        The data whose clustering is scored.
+    y : None
+        Ignored.
+
+    Attributes
+    ----------
+    sample_size : int or None
+        Rows drawn for the silhouette (None: all).
+    random_state : int, RandomState or None
+        Seed of the draw.
+    """
 
     def __init__(self, sample_size, random_state):
         self.sample_size = sample_size
