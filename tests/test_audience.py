@@ -369,11 +369,7 @@ def test_share_interval_narrows_with_more_followers():
 # ================================================================= AudienceQuality
 
 
-@pytest.mark.parametrize("params", AudienceQuality.get_test_params())
-def test_quality_skinfluence_checks(params):
-    # The shared checks read the input tags (nested_param="audience_column") and add a
-    # nested follower sample from make_audiences to their account frame.
-    estimator_checks.check_component(AudienceQuality(**params))
+# The shared checks run once, for every registered component, in tests/test_common.py.
 
 
 def test_quality_check_frame_edge_cases():

@@ -260,9 +260,7 @@ def test_pillow_decodes_our_pngs():
     assert Image.open(io.BytesIO(buf)).size == (4, 4)
 
 
-@pytest.mark.parametrize("params", ImageEmbedder.get_test_params())
-def test_shared_checks(params):
-    ec.check_component(ImageEmbedder(**params))
+# The shared checks run once, for every registered component, in tests/test_common.py.
 
 
 def test_fit_never_changes_the_users_model_instance(data):

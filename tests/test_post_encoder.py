@@ -23,7 +23,6 @@ from skinfluence import (
     unnest_posts,
 )
 from skinfluence.datasets import make_creators
-from skinfluence.utils import estimator_checks as ec
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -293,17 +292,11 @@ class TestPostPooler:
         with pytest.raises(ValueError, match="The 'fill_value' parameter"):
             PostPooler(fill_value="zero").fit(pf)
 
-    def test_generic_checks(self):
-        for params in PostPooler.get_test_params():
-            ec.check_component(PostPooler(**params))
-
 
 # ----------------------------------------------------------------------------- encoder
 
 
-@pytest.mark.parametrize("params", PostEncoder.get_test_params())
-def test_post_encoder_shared_checks(params):
-    ec.check_component(PostEncoder(**params))
+# The shared checks of PostEncoder and PostPooler run in tests/test_common.py.
 
 
 @pytest.fixture(scope="module")

