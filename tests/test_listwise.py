@@ -209,7 +209,7 @@ def test_listwise_learns_unseen_brands_better_than_chance():
 
 @pytest.mark.parametrize("params", [
     {"fusion": "concat"}, {"loss": "listmle"}, {"sampling": "full"}, {"k": 2},
-    {"lists_per_positive": 2},
+    {"lists_per_positive": 2}, {"shared_towers": True}, {"residual_similarity": True},
 ])
 def test_listwise_variants_fit_and_predict(params):
     X, y, _ = bilinear_task(10, 20)
@@ -372,3 +372,22 @@ def test_unseen_split_on_the_real_mir_pairs(shared_data):
                      random_state=0)
     assert len(s.test_queries) == 74 and len(s.train_queries) == 286
     assert 600 < len(s.test_candidates) < 1000  # the paper's split has 790
+
+
+def test_shared_towers_share_weights_and_residual_starts_from_cosine():
+    X, y, _ = bilinear_task(10, 20)
+    shared = ListwiseRanker(**SMALL, shared_towers=True).fit(X, y).net_.module_
+    assert shared.query_tower is shared.candidate_tower
+    two = ListwiseRanker(**SMALL).fit(X, y).net_.module_
+    assert two.query_tower is not two.candidate_tower
+    # with the towers' output zeroed, the residual model scores by cosine similarity
+    ranker = ListwiseRanker(**SMALL, residual_similarity=True).fit(X, y)
+    for tower in (ranker.net_.module_.query_tower, ranker.net_.module_.candidate_tower):
+        for proj in tower.proj.values():
+            torch.nn.init.zeros_(proj[-1].weight)
+            torch.nn.init.zeros_(proj[-1].bias)
+    q, c = X.pooled()
+    cos = (q[X.query_index] * c[X.candidate_index]).sum(1) / (
+        np.linalg.norm(q[X.query_index], axis=1) * np.linalg.norm(c[X.candidate_index], axis=1))
+    scale = float(ranker.net_.module_.residual_scale.detach())
+    np.testing.assert_allclose(ranker.predict(X), scale * cos, rtol=1e-4, atol=1e-5)

@@ -108,6 +108,15 @@ class ListwiseRanker(QueryRankerMixin, ComponentMixin, BaseEstimator):
         Size of the account embeddings.
     fusion : {"bilinear", "concat"}, default="bilinear"
         How a tower fuses its modalities.
+    shared_towers : bool, default=False
+        One tower for both sides (our extension; MIR has two). When brand and creator
+        posts are encoded by the same feature extractors, sharing makes the embedding
+        spaces agree from the start and needs far fewer training brands.
+    residual_similarity : bool, default=False
+        Add ``scale * cosine(pooled brand features, pooled creator features)`` to the
+        score, ``scale`` learned (our extension): the model starts from the untrained
+        similarity of the two histories and learns corrections to it. Needs the same
+        feature widths on both sides.
     pooling : {"mean", "weighted", "attention"}, default="mean"
         History pooling: mean of the valid posts, mean weighted by the per-post extra
         ``pooling_weight``, or a learned attention over posts (needs ragged stores).
@@ -182,6 +191,8 @@ class ListwiseRanker(QueryRankerMixin, ComponentMixin, BaseEstimator):
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "embedding_size": [Interval(Integral, 1, None, closed="left")],
         "fusion": [StrOptions({"bilinear", "concat"})],
+        "shared_towers": ["boolean"],
+        "residual_similarity": ["boolean"],
         "pooling": [StrOptions({"mean", "weighted", "attention"})],
         "pooling_weight": [str],
         "attention_size": [Interval(Integral, 1, None, closed="left")],
@@ -200,7 +211,8 @@ class ListwiseRanker(QueryRankerMixin, ComponentMixin, BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    def __init__(self, hidden_size=256, *, embedding_size=128, fusion="bilinear", pooling="mean",
+    def __init__(self, hidden_size=256, *, embedding_size=128, fusion="bilinear",
+                 shared_towers=False, residual_similarity=False, pooling="mean",
                  pooling_weight="engagement", attention_size=64, max_posts=50, loss="listnet",
                  sampling="k-buckets", k=4, lists_per_positive=1, dropout=0.1, lr=1e-3,
                  weight_decay=0.0, max_epochs=20, batch_size=64, device="auto",
@@ -208,6 +220,8 @@ class ListwiseRanker(QueryRankerMixin, ComponentMixin, BaseEstimator):
         self.hidden_size = hidden_size
         self.embedding_size = embedding_size
         self.fusion = fusion
+        self.shared_towers = shared_towers
+        self.residual_similarity = residual_similarity
         self.pooling = pooling
         self.pooling_weight = pooling_weight
         self.attention_size = attention_size
@@ -248,7 +262,9 @@ class ListwiseRanker(QueryRankerMixin, ComponentMixin, BaseEstimator):
 
     def _module_kwargs(self, dims):
         return dict(dims=dims, hidden_size=self.hidden_size, embedding_size=self.embedding_size,
-                    fusion=self.fusion, attention=self.pooling == "attention",
+                    fusion=self.fusion, shared_towers=bool(self.shared_towers),
+                    residual_similarity=bool(self.residual_similarity),
+                    attention=self.pooling == "attention",
                     attention_size=self.attention_size, dropout=float(self.dropout))
 
     # ---------------------------------------------------------------------- fit
@@ -335,17 +351,31 @@ class ListwiseRanker(QueryRankerMixin, ComponentMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ predict
     def _embed(self, tower, side, n, batch=1024):
+        """Embeddings and pooled inputs of one side's ``n`` accounts, in batches."""
         import torch
 
-        out = []
+        embeddings, pooled = [], []
         with torch.inference_mode():
             for start in range(0, n, batch):
                 idx = np.arange(start, min(start + batch, n))
                 feats = side.gather(idx)
                 feats = {m: (tuple(t.to(self.device_) for t in v) if isinstance(v, tuple)
                              else v.to(self.device_)) for m, v in feats.items()}
-                out.append(tower(feats).float().cpu().numpy())
-        return np.concatenate(out) if out else np.zeros((0, self.embedding_size), np.float32)
+                e, x = tower(feats, with_pooled=True)
+                embeddings.append(e.float().cpu().numpy())
+                pooled.append(x.float().cpu().numpy())
+        if not embeddings:
+            return np.zeros((0, self.embedding_size), np.float32), None
+        return np.concatenate(embeddings), np.concatenate(pooled)
+
+    def _embed_both(self, X):
+        check_is_fitted(self)
+        X = self._check_X(X, "embed")
+        module = self.net_.module_
+        module.eval()
+        q_side, c_side = self._sides(X)
+        return (self._embed(module.query_tower, q_side, X.n_query_accounts),
+                self._embed(module.candidate_tower, c_side, X.n_candidate_accounts))
 
     def embed(self, X):
         """Embeddings of the query and candidate accounts of ``X``.
@@ -360,15 +390,12 @@ class ListwiseRanker(QueryRankerMixin, ComponentMixin, BaseEstimator):
         Returns
         -------
         queries : ndarray of shape (n_query_accounts, embedding_size)
+            The query (brand) embeddings.
         candidates : ndarray of shape (n_candidate_accounts, embedding_size)
+            The candidate (creator) embeddings.
         """
-        check_is_fitted(self)
-        X = self._check_X(X, "embed")
-        module = self.net_.module_
-        module.eval()
-        q_side, c_side = self._sides(X)
-        return (self._embed(module.query_tower, q_side, X.n_query_accounts),
-                self._embed(module.candidate_tower, c_side, X.n_candidate_accounts))
+        (e_q, _), (e_c, _) = self._embed_both(X)
+        return e_q, e_c
 
     def predict(self, X):
         """Score each (query, candidate) row; higher ranks first.
@@ -381,11 +408,23 @@ class ListwiseRanker(QueryRankerMixin, ComponentMixin, BaseEstimator):
         Returns
         -------
         scores : ndarray of shape (n_rows,)
-            ``mean(e_query * e_candidate)`` per row, in the rows' order. A row's score
-            depends only on its own query and candidate.
+            ``mean(e_query * e_candidate)`` per row (plus the residual similarity
+            when it is on), in the rows' order. A row's score depends only on its own
+            query and candidate.
         """
-        e_q, e_c = self.embed(X)
-        return (e_q[X.query_index] * e_c[X.candidate_index]).mean(axis=1).astype(np.float64)
+        import torch
+
+        (e_q, x_q), (e_c, x_c) = self._embed_both(X)
+        module = self.net_.module_
+        out = np.empty(len(X), dtype=np.float64)
+        with torch.inference_mode():
+            for start in range(0, len(X), 65536):
+                qi = X.query_index[start:start + 65536]
+                ci = X.candidate_index[start:start + 65536]
+                s = module.score(*(torch.from_numpy(a).to(self.device_) for a in
+                                   (e_q[qi], e_c[ci], x_q[qi], x_c[ci])))
+                out[start:start + len(qi)] = s.float().cpu().numpy()
+        return out
 
     def attention_weights(self, X, side="candidates"):
         """Per-post attention weights of one side's accounts (``pooling="attention"``).

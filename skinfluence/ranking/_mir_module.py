@@ -66,20 +66,26 @@ class Tower(nn.Module):
             self.fuse = nn.Sequential(nn.LeakyReLU(0.01),
                                       nn.Linear(out * len(dims), embedding_size))
 
-    def forward(self, feats):
-        """``feats[m]``: (n, d) pooled, or a pair ((n, P, d) posts, (n, P) mask)."""
-        parts = []
+    def forward(self, feats, with_pooled=False):
+        """``feats[m]``: (n, d) pooled, or a pair ((n, P, d) posts, (n, P) mask).
+
+        Returns the embeddings (n, E), and with ``with_pooled`` also the pooled input
+        vectors, modalities concatenated (n, sum d).
+        """
+        parts, pooled = [], []
         for m in self.modalities:
             x = feats[m]
             if self.attention:
                 x, _ = self.pools[m](*x)
+            pooled.append(x)
             parts.append(self.proj[m](x))
         if self.fusion == "bilinear":
             e = parts[0]
             for p in parts[1:]:
                 e = e * p
-            return e
-        return self.fuse(torch.cat(parts, dim=1))
+        else:
+            e = self.fuse(torch.cat(parts, dim=1))
+        return (e, torch.cat(pooled, dim=1)) if with_pooled else e
 
     def attention_weights(self, feats):
         return {m: self.pools[m](*feats[m])[1] for m in self.modalities}
@@ -94,24 +100,35 @@ class MIRNet(nn.Module):
     """
 
     def __init__(self, dims, *, hidden_size=256, embedding_size=128, fusion="bilinear",
-                 attention=False, attention_size=64, dropout=0.1):
+                 attention=False, attention_size=64, dropout=0.1, shared_towers=False,
+                 residual_similarity=False):
         super().__init__()
+        # our extension: score += scale * cosine(pooled query, pooled candidate), the
+        # model starting from the untrained similarity and learning its corrections
+        self.residual_scale = nn.Parameter(torch.tensor(10.0)) if residual_similarity else None
         kw = dict(hidden_size=hidden_size, embedding_size=embedding_size, fusion=fusion,
                   attention=attention, attention_size=attention_size, dropout=dropout)
         self.query_tower = Tower(dims, **kw)
-        self.candidate_tower = Tower(dims, **kw)
+        # one tower for both sides when their posts live in the same feature space
+        self.candidate_tower = self.query_tower if shared_towers else Tower(dims, **kw)
 
     def forward(self, query, candidates, mask):
-        e_q = self.query_tower(query)  # (B, E)
+        e_q, x_q = self.query_tower(query, with_pooled=True)  # (B, E), (B, D)
         B, K = mask.shape
         flat = {m: (tuple(t.flatten(0, 1) for t in v) if isinstance(v, (tuple, list))
                     else v.flatten(0, 1)) for m, v in candidates.items()}
-        e_c = self.candidate_tower(flat).view(B, K, -1)
-        scores = (e_q[:, None, :] * e_c).mean(-1)  # (B, K)
+        e_c, x_c = self.candidate_tower(flat, with_pooled=True)
+        scores = self.score(e_q[:, None, :], e_c.view(B, K, -1), x_q[:, None, :],
+                            x_c.view(B, K, -1))
         return scores.masked_fill(~mask, _PAD_SCORE), mask
 
-    def score_pairs(self, e_q, e_c):
-        return (e_q * e_c).mean(-1)
+    def score(self, e_q, e_c, x_q, x_c):
+        """MIR's ``mean(e_q * e_c)``, plus the residual similarity when it is on."""
+        s = (e_q * e_c).mean(-1)
+        if self.residual_scale is not None:
+            s = s + self.residual_scale * torch.nn.functional.cosine_similarity(x_q, x_c, dim=-1)
+        return s
+
 
 
 def listnet_loss(scores, target, mask):
