@@ -8,7 +8,8 @@ from the post histories of both. Here:
 2. ``unseen_split``: test brands and their creators are never seen in training;
 3. per-post caption embeddings (all-MiniLM-L6-v2, offline) of every account, from
    ``PostEncoder``;
-4. ``GridSearchCV`` over the ranker's K-buckets list length and learning rate, with
+4. ``GridSearchCV`` over the ranker's K-buckets list length and learning rate (the
+   ranker scores with MIR's two towers plus a residual similarity of the histories), with
    ``GroupKFold`` by brand and a per-query recall@20 scorer that receives the brand ids
    through metadata routing;
 5. the tuned ranker on the test brands against cosine similarity of the mean caption
@@ -95,8 +96,8 @@ def main():
     # 4. tune with GroupKFold by brand and a per-query scorer; qid reaches fit and scorer
     with sklearn.config_context(enable_metadata_routing=True):
         ranker = ListwiseRanker(pooling="attention", max_posts=8, hidden_size=128,
-                                embedding_size=64, max_epochs=25, device="auto",
-                                random_state=0).set_fit_request(qid=True)
+                                embedding_size=64, residual_similarity=True, max_epochs=20,
+                                device="auto", random_state=0).set_fit_request(qid=True)
         search = GridSearchCV(ranker, {"k": [2, 4], "lr": [1e-3, 3e-3]}, cv=GroupKFold(3),
                               scoring=make_ranking_scorer("recall", k=20))
         search.fit(X, y, qid=qid, groups=qid)
