@@ -129,20 +129,27 @@ def test_pool_store_equals_the_per_account_loop(lengths, d, how):
 # ------------------------------------------------------------------- BoostedRanker
 
 
-def test_boosted_any_row_order_equals_raw_lgbm_ranker_on_sorted_rows():
+def test_boosted_equals_raw_lgbm_ranker_on_grouped_rows_and_ignores_row_order():
     import lightgbm as lgb
+
+    from skinfluence.ranking._boosted import _query_order
 
     X, y, qid = bilinear_task()
     Z = X.pair_features()
     ours = BoostedRanker(n_estimators=30, random_state=0).fit(X, y)
-    order = np.argsort(qid, kind="stable")
-    _, sizes = np.unique(qid[order], return_counts=True)
+    # the peer on the same rows, grouped by query in the ranker's own order
+    _, codes = np.unique(qid, return_inverse=True)
+    order = _query_order(X, Z, codes)
     raw = lgb.LGBMRanker(n_estimators=30, learning_rate=0.05, num_leaves=31,
                          min_child_samples=20, deterministic=True, force_row_wise=True,
                          n_jobs=1, verbose=-1, random_state=0,
                          label_gain=list(2.0 ** np.arange(31) - 1))
-    raw.fit(Z[order], y[order].astype(int), group=sizes[np.argsort(np.unique(qid[order]))])
+    raw.fit(Z[order], y[order].astype(int), group=np.bincount(codes[order]))
     np.testing.assert_allclose(ours.predict(X), raw.predict(Z), rtol=1e-6, atol=1e-9)
+    # rows in another order: the same model (LGBMRanker itself would change)
+    perm = np.random.default_rng(3).permutation(len(y))
+    again = BoostedRanker(n_estimators=30, random_state=0).fit(X[perm], y[perm])
+    np.testing.assert_allclose(again.predict(X), ours.predict(X), rtol=1e-6, atol=1e-9)
 
 
 def test_boosted_in_grid_search_with_group_kfold_and_routing():

@@ -17,6 +17,24 @@ from ._query_ranker import QueryRankerMixin, grades
 __all__ = ["BoostedRanker"]
 
 
+def _query_order(X, Z, codes):
+    """Rows grouped by query, in an order that does not depend on the input order.
+
+    LightGBM needs each query's rows together, and its lambdarank gradients depend on
+    their order within a query (at the first round every score ties, and ties keep the
+    row order). The rows are therefore put in an order of their own: by a hash of the
+    candidate (QueryCandidates) or by a fixed random projection of the features
+    (arrays), unrelated to the relevance so that no order flatters or handicaps the
+    first rounds.
+    """
+    if isinstance(X, QueryCandidates):
+        within = (X.candidate_index.astype(np.uint64) * np.uint64(2654435761)) % np.uint64(2**32)
+    else:
+        direction = np.random.default_rng(0).normal(size=Z.shape[1])
+        within = np.nan_to_num(Z, nan=0.0, posinf=0.0, neginf=0.0) @ direction
+    return np.lexsort((within, codes))
+
+
 @register("ranker")
 class BoostedRanker(QueryRankerMixin, ComponentMixin, BaseEstimator):
     """LightGBM learning-to-rank behind the query-ranker contract.
@@ -160,7 +178,7 @@ class BoostedRanker(QueryRankerMixin, ComponentMixin, BaseEstimator):
             )
         qid = self._qid(X, qid, "fit", required=False)
         _, codes = np.unique(qid, return_inverse=True)
-        order = np.argsort(codes, kind="stable")  # LightGBM needs each query's rows together
+        order = _query_order(X, Z, codes)
         sizes = np.bincount(codes[order])
         sizes = sizes[sizes > 0]
         labels = grades(y, qid, self.n_grades)[order]

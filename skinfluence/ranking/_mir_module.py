@@ -204,7 +204,8 @@ class ListDataset(torch.utils.data.Dataset):
         self.sampling = sampling
         self.k = k
         self.rng = np.random.default_rng(seed)
-        order = np.lexsort((-self.y, qid_codes))  # by query, best first
+        # by query, best first; ties by candidate: the lists do not depend on the row order
+        order = np.lexsort((candidate_index, -self.y, qid_codes))
         sizes = np.bincount(qid_codes)
         starts = np.concatenate([[0], np.cumsum(sizes)])
         self.order, self.starts = order, starts

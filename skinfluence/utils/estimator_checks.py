@@ -41,6 +41,8 @@ from ..nested import POSTS_COLUMN, nest_posts, unnest_posts
 __all__ = [
     "make_check_frame",
     "make_check_posts",
+    "make_check_queries",
+    "check_query_ranker",
     "check_component",
     "parametrize_with_skinfluence_checks",
     "yield_skinfluence_checks",
@@ -137,6 +139,7 @@ def _check_frame(estimator, n_accounts: int = 24, random_state: int = 0):
     generators of :mod:`skinfluence.datasets`, never by the component itself:
 
     - ``posts`` components (per-post features) get :func:`make_check_posts`;
+    - query rankers (``queries``) get the rows of :func:`make_check_queries`;
     - an account frame whose nested column is not the posts (``nested_param ==
       "audience_column"``, e.g. ``AudienceQuality``) gets a nested sample of follower
       accounts from :func:`~skinfluence.datasets.make_audiences`;
@@ -152,6 +155,9 @@ def _check_frame(estimator, n_accounts: int = 24, random_state: int = 0):
     tags = _input_tags(estimator)
     if tags.posts:
         return make_check_posts(n_accounts, random_state)
+    if tags.queries:
+        X, y, _ = make_check_queries(random_state=random_state)
+        return X, y
     frame, y = make_check_frame(n_accounts, random_state)
     if "image" in tags.post_fields:
         frame = _with_images(frame, random_state)
@@ -499,6 +505,80 @@ def check_missing_extra_raises_at_fit(estimator):
             raise AssertionError(f"{type(est).__name__}.fit did not call self._check_extras()")
 
 
+def make_check_queries(n_queries: int = 8, n_candidates: int = 12, random_state: int = 0):
+    """Small query-ranking input: every query against every candidate, rows shuffled.
+
+    Queries and candidates have 6-D pooled vectors; a row's relevance (0, 1 or 2) grows
+    with the dot product of its two vectors, so a ranker can learn it. One query has no
+    relevant row (a query the metrics leave out).
+
+    Returns
+    -------
+    X : QueryCandidates
+    y : ndarray of shape (n_queries * n_candidates,)
+    qid : ndarray of shape (n_queries * n_candidates,)
+    """
+    from ..ranking import make_queries
+
+    rng = np.random.default_rng(random_state)
+    q = rng.normal(size=(n_queries, 6)).astype(np.float32)
+    c = rng.normal(size=(n_candidates, 6)).astype(np.float32)
+    fit = q @ c.T
+    relevance = np.digitize(fit, np.quantile(fit, [0.7, 0.9])).astype(float)
+    relevance[0] = 0.0
+    pairs = pd.DataFrame({
+        "brand_id": np.repeat([f"q{i}" for i in range(n_queries)], n_candidates),
+        "account_id": np.tile(np.arange(n_candidates), n_queries),
+        "relevance": relevance.ravel(),
+    }).sample(frac=1.0, random_state=random_state)
+    return make_queries({"v": q}, [f"q{i}" for i in range(n_queries)], {"v": c},
+                        np.arange(n_candidates), pairs)
+
+
+def check_query_ranker(estimator):
+    """A query ranker: any row order, per-row scores, per-query ``score``, ``top_k``.
+
+    - fitting on the rows in another order gives the same model (up to float noise);
+    - ``predict`` gives one finite score per row and permuting the rows permutes them;
+    - ``score`` is the mean per-query NDCG@10 (in [0, 1]), with the query ids carried by
+      ``X`` or given as ``qid``, and the same whatever the row order;
+    - ``top_k`` lists each query's best rows, by descending score.
+    """
+    from ..metrics import ndcg_at_k
+
+    name = type(estimator).__name__
+    X, y, qid = make_check_queries()
+    est = clone(estimator).fit(X, y, qid=qid)
+    scores = est.predict(X)
+    assert scores.shape == (len(y),) and np.isfinite(scores).all(), (
+        f"{name}.predict must give one finite score per row")
+    perm = np.random.default_rng(1).permutation(len(y))
+    np.testing.assert_allclose(est.predict(X[perm]), scores[perm], rtol=1e-5, atol=1e-6,
+                               err_msg=f"{name}: permuting the rows must permute the scores")
+    refit = clone(estimator).fit(X[perm], y[perm], qid=qid[perm])
+    np.testing.assert_allclose(refit.predict(X), scores, rtol=1e-3, atol=1e-4,
+                               err_msg=f"{name}: the model must not depend on the row order")
+    expected = ndcg_at_k(y, scores, qid=qid, k=10)
+    for value in (est.score(X, y), est.score(X, y, qid=qid), est.score(X[perm], y[perm])):
+        assert value == pytest_approx(expected), (
+            f"{name}.score must be the per-query NDCG@10 ({expected:.6f}); got {value}")
+    top = est.top_k(X, k=3)
+    assert (top.groupby("query").size() <= 3).all()
+    for _, rows in top.groupby("query"):
+        assert (np.diff(rows["score"].to_numpy()) <= 1e-12).all(), (
+            f"{name}.top_k must list each query's rows by descending score")
+
+
+def pytest_approx(value, rel=1e-6):
+    """A tolerance object like ``pytest.approx`` (pytest is not a runtime dependency)."""
+
+    class _Approx:
+        def __eq__(self, other):
+            return abs(other - value) <= rel * max(abs(value), 1e-12)
+
+    return _Approx()
+
+
 _FRAME_CHECKS = (
     check_init_stores_params,
     check_clone_and_set_params,
@@ -526,6 +606,7 @@ _POSTS_CHECKS = (
     check_feature_names_out,
 )
 _GENERIC_CHECKS = (check_init_stores_params, check_clone_and_set_params, check_missing_extra_raises_at_fit)
+_QUERY_CHECKS = _GENERIC_CHECKS + (check_query_ranker,)
 
 
 def yield_skinfluence_checks(estimator):
@@ -535,6 +616,8 @@ def yield_skinfluence_checks(estimator):
         yield from _FRAME_CHECKS
     elif tags.posts:
         yield from _POSTS_CHECKS
+    elif tags.queries:
+        yield from _QUERY_CHECKS
     else:
         yield from _GENERIC_CHECKS
 
