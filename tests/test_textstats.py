@@ -238,3 +238,19 @@ def test_hashtags_are_counted_the_same_by_every_component(caption, n_hashtags):
     assert per_post.ravel().tolist() == [n_hashtags] * 3
     rate = EngagementAggregator(features=["hashtag_rate"]).fit(frame).transform(frame)
     np.testing.assert_array_equal(rate.ravel(), [n_hashtags, n_hashtags])
+
+
+@pytest.mark.parametrize("caption, n_mentions", [
+    ("thanks @nike and @adidas", 2),
+    ("mail me: anna@example.com", 0),  # an e-mail address is no mention
+    ("merci @élodie", 1),              # Unicode handles
+    ("@@ and @", 0),
+])
+def test_mentions_are_counted_the_same_by_every_component(caption, n_mentions):
+    from skinfluence import EngagementAggregator
+
+    frame = frame_of([[caption], [caption, caption]])
+    per_post = TextStats(features=["mentions"]).fit(frame).transform_posts(frame).values
+    assert per_post.ravel().tolist() == [n_mentions] * 3
+    rate = EngagementAggregator(features=["mention_rate"]).fit(frame).transform(frame)
+    np.testing.assert_array_equal(rate.ravel(), [n_mentions, n_mentions])

@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..base import ComponentMixin
 from ..exceptions import AccountFrameError
 from ..nested import POSTS_COLUMN, FlatPosts, flatten_posts, segment_reduce
-from ..patterns import HASHTAG
+from ..patterns import HASHTAG, MENTION
 from ..registry import register
 from ..utils._param_validation import Interval, OptionList, Real, fit_context
 from ..utils.validation import check_account_frame
@@ -267,8 +267,9 @@ class EngagementAggregator(ComponentMixin, TransformerMixin, BaseEstimator):
         text = flat.column(self.text_field)
         if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)):
             raise AccountFrameError(f"post field {self.text_field!r} must hold strings, got {text.type}")
-        # hashtags: the shared definition of skinfluence.patterns (Unicode, no all-digit tags)
-        pattern = HASHTAG if name == "hashtag_rate" else r"(?:^|[^\w@])@\w"
+        # the shared definitions of skinfluence.patterns, as TextStats uses them: Unicode
+        # hashtags without all-digit tags; mentions not inside a word or an e-mail address
+        pattern = HASHTAG if name == "hashtag_rate" else MENTION
         hits = pc.fill_null(pc.count_substring_regex(text, pattern), 0)
         hits = hits.to_numpy(zero_copy_only=False).astype(np.float64)
         return segment_reduce(hits, flat.offsets, "mean")
