@@ -136,7 +136,7 @@ def main():
             cand = int(row["candidate"])
             position = int(np.flatnonzero(pool == cand)[0])
             mark = "works with the brand" if (b, cand) in truth else ""
-            print(f"  {row['rank']}. @{creators.loc[position, 'username']} "
+            print(f"  {int(row['rank'])}. @{creators.loc[position, 'username']} "
                   f"({data.topic[cand]}) score {row['score']:.3f}  {mark}")
             w = weights[position]
             texts = posts.loc[posts["account_id"] == cand, "text"].to_numpy()[: len(w)]
