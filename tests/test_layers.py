@@ -5,13 +5,9 @@ test case, through the ``lint-imports`` command, and fails with import-linter's 
 Two more tests use grimp's import graph (what import-linter builds on): every module is
 placed in a layer, and no group of modules imports itself round in a circle.
 
-Contracts broken by code that still has to move are marked ``xfail(strict=True)`` with
-what must move; ``KNOWN_BREAKS`` names those imports, and the same contract with only
-them ignored must hold, so nothing else can break it in the meantime. Once the imports
-are gone the strict xfail turns into a failure: delete the marker and the entry.
+Every contract holds, with no import ignored: a change that breaks one fails CI.
 """
 
-import json
 import os
 import subprocess
 import sys
@@ -27,11 +23,6 @@ REPO = Path(__file__).resolve().parents[1]
 with open(REPO / "pyproject.toml", "rb") as _f:
     CONFIG = tomllib.load(_f)["tool"]["importlinter"]
 CONTRACTS = {c["id"]: c for c in CONFIG["contracts"]}
-
-#: contract id -> (reason, imports to ignore meanwhile): contracts broken by code that still
-#: has to move. Empty: the redesign removed the last ones (ImageEmbedder's check frame,
-#: the features/_ragged <-> _textstats cycle).
-KNOWN_BREAKS: dict[str, tuple[str, list[str]]] = {}
 
 
 def _lint(config_path: Path, contract_id: str) -> subprocess.CompletedProcess:
@@ -49,44 +40,12 @@ def _assert_kept(result: subprocess.CompletedProcess) -> None:
 
 def _contract_cases():
     for contract_id in CONTRACTS:
-        marks = []
-        if contract_id in KNOWN_BREAKS:
-            marks.append(pytest.mark.xfail(strict=True, reason=KNOWN_BREAKS[contract_id][0]))
-        yield pytest.param(contract_id, marks=marks, id=contract_id)
+        yield pytest.param(contract_id, id=contract_id)
 
 
 @pytest.mark.parametrize("contract_id", list(_contract_cases()))
 def test_import_contract(contract_id):
     _assert_kept(_lint(REPO / "pyproject.toml", contract_id))
-
-
-def _toml(value) -> str:
-    # strings, booleans and lists of strings: JSON spells them as TOML does
-    return json.dumps(value)
-
-
-@pytest.mark.parametrize("contract_id", sorted(KNOWN_BREAKS))
-def test_import_contract_holds_but_for_its_known_breaks(contract_id, tmp_path):
-    contract = dict(CONTRACTS[contract_id])
-    contract["ignore_imports"] = sorted({*contract.get("ignore_imports", ()), *KNOWN_BREAKS[contract_id][1]})
-    contract["unmatched_ignore_imports_alerting"] = "none"
-    lines = ["[tool.importlinter]"]
-    lines += [f"{k} = {_toml(v)}" for k, v in CONFIG.items() if k != "contracts"]
-    lines += ["", "[[tool.importlinter.contracts]]"]
-    lines += [f"{k} = {_toml(v)}" for k, v in contract.items()]
-    config = tmp_path / "pyproject.toml"
-    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    _assert_kept(_lint(config, contract_id))
-
-
-def test_the_known_breaks_are_real_imports():
-    # a stale entry would hide nothing, but keep the list honest
-    graph = grimp.build_graph("skinfluence", cache_dir=None)
-    for _, imports in KNOWN_BREAKS.values():
-        for expression in imports:
-            importer, imported = (m.strip() for m in expression.split("->"))
-            if not graph.direct_import_exists(importer=importer, imported=imported):
-                pytest.fail(f"{expression} no longer exists: remove it from KNOWN_BREAKS (and the xfail)")
 
 
 # ------------------------------------------------------------------- via grimp's graph
