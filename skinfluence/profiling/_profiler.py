@@ -7,8 +7,6 @@ torch module, loss and dataset live in :mod:`._module`.
 from __future__ import annotations
 
 import copy
-import pickle
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -30,6 +28,7 @@ from ..utils._param_validation import (
     StrOptions,
     fit_context,
 )
+from ..utils._torch import getstate_net, setstate_net
 from ..utils._torch import resolve_device as _resolve_device
 
 __all__ = ["AttentiveProfiler"]
@@ -620,40 +619,10 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         return self.net_.module_
 
     def __getstate__(self):
-        state = dict(super().__getstate__())
-        if isinstance(state.get("net_"), _PickledNet):  # pragma: no cover - defensive
-            return state
-        if state.get("net_") is not None:
-            # the net is pickled on its own, so that __setstate__ can unpickle it under
-            # this estimator's device policy (skorch warns on every CUDA -> CPU move)
-            state["net_"] = _PickledNet(pickle.dumps(state["net_"]))
-            state.pop("history_", None)  # the net's own history; restored from it
-        return state
+        return getstate_net(dict(super().__getstate__()))
 
     def __setstate__(self, state):
-        state = dict(state)
-        blob = state.get("net_")
-        if isinstance(blob, _PickledNet):
-            from skorch.exceptions import DeviceWarning
-
-            with warnings.catch_warnings():
-                # skorch maps a CUDA net onto the CPU when CUDA is gone and warns twice;
-                # one warning in this library's words is given below instead
-                warnings.simplefilter("ignore", DeviceWarning)
-                net = pickle.loads(blob.data)
-            fitted_on = state.get("device_")
-            state["net_"] = net
-            state["history_"] = net.history
-            state["device_"] = str(net.device)
-            moved = isinstance(fitted_on, str) and fitted_on != state["device_"]
-            if moved and state.get("device", "auto") != "auto":
-                warnings.warn(
-                    f"{_NAME} was fitted on {fitted_on!r}, which is not available here; it runs "
-                    f"on {state['device_']!r} instead",
-                    UserWarning,
-                    stacklevel=2,
-                )
-        super().__setstate__(state)
+        super().__setstate__(setstate_net(dict(state), _NAME))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -678,9 +647,3 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
              "batch_size": 4, "attention": "mixture", "device": "cpu", "random_state": 0},
         ]
 
-
-class _PickledNet:
-    """A fitted skorch net pickled on its own (see ``AttentiveProfiler.__getstate__``)."""
-
-    def __init__(self, data: bytes):
-        self.data = data

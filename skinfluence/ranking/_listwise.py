@@ -6,8 +6,6 @@ itself is in :mod:`._mir_module`.
 
 from __future__ import annotations
 
-import pickle
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -19,6 +17,7 @@ from ..base import ComponentMixin
 from ..registry import register
 from ..utils._optional import import_optional
 from ..utils._param_validation import Interval, StrOptions, fit_context
+from ..utils._torch import getstate_net, setstate_net
 from ._queries import QueryCandidates, _is_ragged, pool_store
 from ._query_ranker import QueryRankerMixin
 
@@ -473,31 +472,10 @@ class ListwiseRanker(QueryRankerMixin, ComponentMixin, BaseEstimator):
 
     # ----------------------------------------------------------- persistence
     def __getstate__(self):
-        state = dict(super().__getstate__())
-        if state.get("net_") is not None and not isinstance(state["net_"], _PickledNet):
-            state["net_"] = _PickledNet(pickle.dumps(state["net_"]))
-            state.pop("history_", None)
-        return state
+        return getstate_net(dict(super().__getstate__()))
 
     def __setstate__(self, state):
-        state = dict(state)
-        blob = state.get("net_")
-        if isinstance(blob, _PickledNet):
-            from skorch.exceptions import DeviceWarning
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeviceWarning)
-                net = pickle.loads(blob.data)
-            fitted_on = state.get("device_")
-            state["net_"] = net
-            state["history_"] = net.history
-            state["device_"] = str(net.device)
-            if isinstance(fitted_on, str) and fitted_on != state["device_"] \
-                    and state.get("device", "auto") != "auto":
-                warnings.warn(f"{_NAME} was fitted on {fitted_on!r}, which is not available "
-                              f"here; it runs on {state['device_']!r} instead", UserWarning,
-                              stacklevel=2)
-        super().__setstate__(state)
+        super().__setstate__(setstate_net(dict(state), _NAME))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -511,9 +489,3 @@ class ListwiseRanker(QueryRankerMixin, ComponentMixin, BaseEstimator):
                  "device": "cpu", "random_state": 0}
         return [small, {**small, "fusion": "concat", "loss": "listmle", "sampling": "full"}]
 
-
-class _PickledNet:
-    """A fitted skorch net pickled on its own (see ``ListwiseRanker.__getstate__``)."""
-
-    def __init__(self, data: bytes):
-        self.data = data

@@ -157,3 +157,51 @@ def prepared_module(module, device: str, **attributes):
     module.to(device)
     module.eval()
     return module
+
+
+class PickledNet:
+    """A fitted skorch net pickled on its own, inside an estimator's state."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+
+def getstate_net(state: dict) -> dict:
+    """Pickle ``state["net_"]`` on its own, so that :func:`setstate_net` can load it under
+    the estimator's device policy (skorch warns on every CUDA -> CPU move)."""
+    import pickle
+
+    if state.get("net_") is not None and not isinstance(state["net_"], PickledNet):
+        state["net_"] = PickledNet(pickle.dumps(state["net_"]))
+        state.pop("history_", None)  # the net's own history; restored from it
+    return state
+
+
+def setstate_net(state: dict, caller: str) -> dict:
+    """Unpickle the net of :func:`getstate_net`; warn in the library's words when the
+    device it was fitted on is gone and the user had asked for that device."""
+    import pickle
+    import warnings
+
+    blob = state.get("net_")
+    if isinstance(blob, PickledNet):
+        from skorch.exceptions import DeviceWarning
+
+        with warnings.catch_warnings():
+            # skorch maps a CUDA net onto the CPU when CUDA is gone and warns twice;
+            # one warning in this library's words is given below instead
+            warnings.simplefilter("ignore", DeviceWarning)
+            net = pickle.loads(blob.data)
+        fitted_on = state.get("device_")
+        state["net_"] = net
+        state["history_"] = net.history
+        state["device_"] = str(net.device)
+        moved = isinstance(fitted_on, str) and fitted_on != state["device_"]
+        if moved and state.get("device", "auto") != "auto":
+            warnings.warn(
+                f"{caller} was fitted on {fitted_on!r}, which is not available here; it runs "
+                f"on {state['device_']!r} instead",
+                UserWarning,
+                stacklevel=3,
+            )
+    return state
