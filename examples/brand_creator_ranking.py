@@ -30,7 +30,6 @@ import time
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 import sklearn  # noqa: E402
 from sklearn.model_selection import GridSearchCV, GroupKFold  # noqa: E402
 
@@ -43,7 +42,12 @@ from skinfluence.metrics import (  # noqa: E402
     query_auc,
     recall_at_k,
 )
-from skinfluence.ranking import ListwiseRanker, make_queries, unseen_split  # noqa: E402
+from skinfluence.ranking import (  # noqa: E402
+    ListwiseRanker,
+    make_queries,
+    split_pairs,
+    unseen_split,
+)
 
 
 def captions_features(frame):
@@ -78,20 +82,12 @@ def main():
     creator_posts = captions_features(creators)
     brand_ids = data.brands["brand_id"].to_numpy()
 
-    # training rows: each brand's collaborations (graded by competence rank) and 30 others
-    rng = np.random.default_rng(args.seed)
-    pos = data.positives[data.positives.brand_id.isin(split.train_queries)
-                         & data.positives.account_id.isin(split.train_candidates)]
-    rows = []
-    for b, mine in pos.groupby("brand_id"):
-        others = np.setdiff1d(split.train_candidates, mine.account_id)
-        rows.append(pd.DataFrame({"brand_id": b, "account_id": mine.account_id,
-                                  "relevance": 1.0 + mine.competence}))
-        rows.append(pd.DataFrame({"brand_id": b, "relevance": 0.0,
-                                  "account_id": rng.choice(others, 30, replace=False)}))
-    train = pd.concat(rows, ignore_index=True)
+    # training rows: each brand's collaborations (relevance 1 + competence) and 30 others;
+    # the test: every test brand against every test creator
+    pairs = split_pairs(data.positives.assign(relevance=1.0 + data.positives.competence),
+                        split, negatives=30, relevance="relevance", random_state=args.seed)
     X, y, qid = make_queries({"text": brand_posts}, brand_ids, {"text": creator_posts},
-                             pool, train)
+                             pool, pairs.train)
 
     # 4. tune with GroupKFold by brand and a per-query scorer; qid reaches fit and scorer
     with sklearn.config_context(enable_metadata_routing=True):
@@ -103,21 +99,12 @@ def main():
         search.fit(X, y, qid=qid, groups=qid)
     print(f"best {search.best_params_}, cross-validated R@20 {search.best_score_:.3f}")
 
-    # 5. the test: every test brand against every test creator
-    grid = pd.DataFrame({"brand_id": np.repeat(split.test_queries, len(split.test_candidates)),
-                         "account_id": np.tile(split.test_candidates, len(split.test_queries))})
-    truth = set(zip(data.positives.brand_id, data.positives.account_id, strict=True))
-    grid["relevance"] = [float(p in truth) for p in zip(grid.brand_id, grid.account_id,
-                                                         strict=True)]
+    # 5. the test grid
     X_test, y_test, q_test = make_queries({"text": brand_posts}, brand_ids,
-                                          {"text": creator_posts}, pool, grid)
+                                          {"text": creator_posts}, pool, pairs.test)
     best = search.best_estimator_
-    q, c = X_test.pooled("mean")
-    q /= np.linalg.norm(q, axis=1, keepdims=True) + 1e-9
-    c /= np.linalg.norm(c, axis=1, keepdims=True) + 1e-9
     scores = {"ListwiseRanker (tuned)": best.predict(X_test),
-              "cosine of mean captions": (q[X_test.query_index]
-                                          * c[X_test.candidate_index]).sum(1)}
+              "cosine of mean captions": X_test.cosine()}
     print(f"\n{'test brands':<26}{'AUC':>7}{'R@10':>7}{'R@50':>7}{'MedR':>7}")
     for name, s in scores.items():
         print(f"{name:<26}{query_auc(y_test, s, qid=q_test):>7.3f}"
@@ -130,6 +117,7 @@ def main():
     weights = best.attention_weights(X_test)["text"]
     posts = unnest_posts(creators)
     brands = data.brands.set_index("brand_id")
+    truth = set(zip(data.positives.brand_id, data.positives.account_id, strict=True))
     for b in split.test_queries[: args.show]:
         print(f"\n{brands.loc[b, 'name']} ({brands.loc[b, 'category']}): top creators")
         for _, row in top[top["query"] == b].iterrows():

@@ -303,14 +303,13 @@ def write_ranking(demo: Demo) -> None:
 def brand_creators(demo: Demo) -> str:
     """Rank unseen creators for unseen brands from both sides' captions (ListwiseRanker)."""
     import numpy as np
-    import pandas as pd
     from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     from .datasets import make_creators
     from .features import PostsText
     from .metrics import query_auc, recall_at_k
-    from .ranking import ListwiseRanker, make_queries, unseen_split
+    from .ranking import ListwiseRanker, make_queries, split_pairs, unseen_split
 
     seed = demo.random_state
     data = make_creators(demo.n_accounts, n_topics=8, n_brands=40, n_posts=(4, 8),
@@ -324,38 +323,25 @@ def brand_creators(demo: Demo) -> str:
     z = TruncatedSVD(48, random_state=seed).fit_transform(z).astype(np.float32)
     brands, creators = {"text": z[:len(data.brands)]}, {"text": z[len(data.brands):]}
     brand_ids = data.brands["brand_id"].to_numpy()
-    rng = np.random.default_rng(seed)
-    pos = data.positives[data.positives.brand_id.isin(split.train_queries)
-                         & data.positives.account_id.isin(split.train_candidates)]
-    rows = [pos.assign(relevance=1.0 + pos.competence)[["brand_id", "account_id", "relevance"]]]
-    for b in split.train_queries:
-        others = rng.choice(split.train_candidates, 20, replace=False)
-        rows.append(pd.DataFrame({"brand_id": b, "account_id": others, "relevance": 0.0}))
-    train = pd.concat(rows).drop_duplicates(["brand_id", "account_id"])
-    X, y, _ = make_queries(brands, brand_ids, creators, pool, train)
+    pairs = split_pairs(data.positives.assign(relevance=1.0 + data.positives.competence),
+                        split, negatives=20, relevance="relevance", random_state=seed)
+    X, y, _ = make_queries(brands, brand_ids, creators, pool, pairs.train)
     ranker = ListwiseRanker(hidden_size=64, embedding_size=32, residual_similarity=True,
                             max_epochs=40, lr=3e-3, device="cpu", random_state=seed).fit(X, y)
-    grid = pd.DataFrame({"brand_id": np.repeat(split.test_queries, len(split.test_candidates)),
-                         "account_id": np.tile(split.test_candidates, len(split.test_queries))})
-    truth = set(zip(data.positives.brand_id, data.positives.account_id, strict=True))
-    grid["relevance"] = [float(p in truth) for p in zip(grid.brand_id, grid.account_id,
-                                                         strict=True)]
-    X_test, y_test, q_test = make_queries(brands, brand_ids, creators, pool, grid)
+    X_test, y_test, q_test = make_queries(brands, brand_ids, creators, pool, pairs.test)
     scores = ranker.predict(X_test)
     auc = query_auc(y_test, scores, qid=q_test)
     r10 = recall_at_k(y_test, scores, qid=q_test, k=10)
-    q, c = X_test.pooled()  # the untrained baseline: cosine of the caption vectors
-    q /= np.linalg.norm(q, axis=1, keepdims=True) + 1e-9
-    c /= np.linalg.norm(c, axis=1, keepdims=True) + 1e-9
-    cosine = (q[X_test.query_index] * c[X_test.candidate_index]).sum(1)
+    cosine = X_test.cosine()  # the untrained baseline: cosine of the caption vectors
     brand = split.test_queries[0]
     top = ranker.top_k(X_test[np.flatnonzero(q_test == brand)], k=3)
     info = data.brands.set_index("brand_id").loc[brand]
+    works_with = set(data.positives.account_id[data.positives.brand_id == brand])
     demo.report.update(brand_auc=float(auc), brand_r10=float(r10),
                        brand_cosine_auc=float(query_auc(y_test, cosine, qid=q_test)),
                        brand_cosine_r10=float(recall_at_k(y_test, cosine, qid=q_test, k=10)),
                        brand_example=(str(info["name"]), str(info["category"])),
-                       brand_top=[(int(c), str(data.topic[c]), (int(brand), int(c)) in truth)
+                       brand_top=[(int(c), str(data.topic[c]), c in works_with)
                                   for c in top["candidate"]],
                        brand_sizes=(len(split.test_queries), len(split.test_candidates)))
     return f"unseen brands: AUC {auc:.3f}, R@10 {r10:.3f}"

@@ -18,6 +18,7 @@ from skinfluence.ranking import (
     ListwiseRanker,
     QueryCandidates,
     make_queries,
+    split_pairs,
     unseen_split,
 )
 from skinfluence.ranking._queries import pool_store
@@ -371,6 +372,69 @@ def test_unseen_split_keeps_test_brands_and_candidates_unseen(pairs, seed):
     assert set(pos.loc[pos.brand_id.isin(s.test_queries), "account_id"]) == set(s.test_candidates)
     kept = pos[pos.brand_id.isin(s.train_queries) & pos.account_id.isin(s.train_candidates)]
     assert len(kept) + s.n_dropped_pairs == pos.brand_id.isin(s.train_queries).sum()
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 30)), min_size=3, max_size=60,
+                unique=True), st.integers(0, 1000), st.integers(0, 6))
+def test_split_pairs_trains_on_seen_pairs_and_tests_the_full_unseen_grid(pairs, seed, n_neg):
+    pos = pd.DataFrame(pairs, columns=["brand_id", "account_id"])
+    pos["grade"] = 1.0 + np.arange(len(pos)) % 3
+    assume_two = pos["brand_id"].nunique() >= 2
+    if not assume_two:
+        with pytest.raises(ValueError, match="test_size"):
+            unseen_split(pos, test_size=1, random_state=seed)
+        return
+    s = unseen_split(pos, test_size=1, random_state=seed)
+    out = split_pairs(pos, s, negatives=n_neg, relevance="grade", random_state=seed)
+    train, test = out.train, out.test
+    assert set(train.brand_id) <= set(s.train_queries)
+    assert set(train.account_id) <= set(s.train_candidates)
+    assert not train.duplicated(["brand_id", "account_id"]).any()
+    truth = dict(zip(zip(pos.brand_id, pos.account_id, strict=True), pos.grade, strict=True))
+    for b, c, r in train.itertuples(index=False):
+        assert r == truth.get((b, c), 0.0)  # positives keep their grade; negatives are not
+    for b in s.train_queries:  # each training query gets its negatives when there are enough
+        mine = train[train.brand_id == b]
+        free = len(set(s.train_candidates) - {c for q, c in truth if q == b})
+        assert (mine.relevance == 0).sum() == min(n_neg, free)
+    # the test grid: every test query x every test candidate, positives marked
+    assert len(test) == len(s.test_queries) * len(s.test_candidates)
+    assert not test.duplicated(["brand_id", "account_id"]).any()
+    marked = {(b, c) for b, c, r in test.itertuples(index=False) if r == 1.0}
+    assert marked == {(b, c) for b, c in truth if b in set(s.test_queries)}
+
+
+def test_split_pairs_errors_name_the_problem():
+    pos = pd.DataFrame({"brand_id": [0, 0, 1, 2], "account_id": [1, 2, 3, 4],
+                        "grade": [1.0, 0.0, 2.0, 1.0]})
+    s = unseen_split(pos, test_size=1, random_state=0)
+    with pytest.raises(ValueError, match=r"row 1 \(column 'grade'\) has 0.0"):
+        split_pairs(pos, s, relevance="grade")
+    with pytest.raises(ValueError, match=r"missing column\(s\) \['score'\]"):
+        split_pairs(pos, s, relevance="score")
+    with pytest.raises(TypeError, match="Bunch returned by unseen_split"):
+        split_pairs(pos, {"test_queries": [0]})
+    with pytest.raises(ValueError, match="negatives"):
+        split_pairs(pos, s, negatives=-1)
+
+
+def test_cosine_equals_sklearn_per_row_in_any_row_order():
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    rng = np.random.default_rng(0)
+    brands = {"text": rng.normal(size=(5, 4)), "image": rng.normal(size=(5, 3))}
+    creators = {"text": rng.normal(size=(9, 4)), "image": rng.normal(size=(9, 3))}
+    creators["text"][2] = 0.0
+    creators["image"][2] = 0.0  # an account without features: similarity 0, not NaN
+    qi, ci = rng.integers(0, 5, 40), rng.integers(0, 9, 40)
+    X = QueryCandidates(brands, creators, qi, ci)
+    full = cosine_similarity(np.hstack([brands["text"], brands["image"]]),
+                             np.hstack([creators["text"], creators["image"]]))
+    np.testing.assert_allclose(X.cosine(), full[qi, ci], atol=1e-6)
+    assert (X.cosine()[ci == 2] == 0).all()
+    perm = rng.permutation(40)
+    np.testing.assert_allclose(X[perm].cosine(), X.cosine()[perm], atol=1e-12)
 
 
 def test_unseen_split_on_the_real_mir_pairs(shared_data):

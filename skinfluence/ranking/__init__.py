@@ -8,7 +8,8 @@
 - :class:`ListwiseRanker` (MIR's two-tower listwise model) and :class:`BoostedRanker`
   (LightGBM learning-to-rank) score (query, candidate) rows, e.g. (brand, creator),
   with one ``qid`` per row in any order and a per-query ``score``;
-- :class:`QueryCandidates`, :func:`make_queries`, :func:`unseen_split`: their data.
+- :class:`QueryCandidates`, :func:`make_queries`, :func:`unseen_split`,
+  :func:`split_pairs`: their data.
 
 See ``docs/pair_ranker.md`` and ``docs/ranking.md``.
 """
@@ -19,7 +20,7 @@ from ._pair_features import PAIR_FEATURES
 from ._pairs import make_pairs
 from ._pairwise import PairwiseRanker
 from ._queries import QueryCandidates, make_queries
-from ._split import unseen_split
+from ._split import split_pairs, unseen_split
 
 __all__ = [
     "PAIR_FEATURES",
@@ -29,5 +30,6 @@ __all__ = [
     "QueryCandidates",
     "make_pairs",
     "make_queries",
+    "split_pairs",
     "unseen_split",
 ]

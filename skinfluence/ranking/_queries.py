@@ -228,6 +228,46 @@ class QueryCandidates:
                        for m in self.modalities])
         return q, c
 
+    def cosine(self, how="mean", *, weight=None):
+        """Cosine similarity of each row's pooled query and candidate vectors.
+
+        The untrained baseline of a query ranker (SBR-style in Gan et al.): no
+        model, the modalities concatenated after pooling.
+
+        Parameters
+        ----------
+        how : {"mean", "weighted"}, default="mean"
+            How ragged histories are pooled (see :func:`pool_store`).
+        weight : str or None, default=None
+            Per-post extra for ``how="weighted"``.
+
+        Returns
+        -------
+        similarity : ndarray of shape (n_rows,)
+            In [-1, 1]; 0 for a row whose query or candidate has no valid post.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skinfluence.ranking import QueryCandidates
+        >>> X = QueryCandidates({"text": np.array([[1.0, 0.0]])},
+        ...                     {"text": np.array([[2.0, 0.0], [0.0, 1.0], [0.0, 0.0]])},
+        ...                     query_index=[0, 0, 0], candidate_index=[0, 1, 2])
+        >>> X.cosine().round(3).tolist()
+        [1.0, 0.0, 0.0]
+        """
+        q, c = self.pooled(how, weight=weight)
+        q_norm = np.linalg.norm(q, axis=1)
+        c_norm = np.linalg.norm(c, axis=1)
+        q = q / np.where(q_norm > 0, q_norm, 1.0)[:, None]
+        c = c / np.where(c_norm > 0, c_norm, 1.0)[:, None]
+        out = np.empty(len(self), dtype=np.float64)
+        for start in range(0, len(self), 65536):  # memory bounded by a chunk, not by rows
+            rows = slice(start, start + 65536)
+            out[rows] = np.einsum("ij,ij->i", q[self.query_index[rows]],
+                                  c[self.candidate_index[rows]], dtype=np.float64)
+        return out
+
     def pair_features(self, how="mean", *, weight=None, rows=None):
         """The explicit pair matrix ``[query vector, candidate vector]`` of each row.
 
