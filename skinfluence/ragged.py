@@ -670,8 +670,12 @@ class PostFeatures(RaggedIndex):
         )
 
 
-def check_post_features(X, caller: str) -> PostFeatures:
+def check_post_features(X, caller: str, *, fit: bool = False) -> PostFeatures:
     """Return ``X`` if it is a :class:`PostFeatures`, else raise a ``TypeError`` naming ``caller``.
+
+    A container whose valid posts hold a non-finite feature value raises a
+    ``ValueError`` naming the feature, the post and the account; so does one without
+    accounts when ``fit=True``.
 
     Parameters
     ----------
@@ -679,6 +683,8 @@ def check_post_features(X, caller: str) -> PostFeatures:
         The input of a component that reads per-post features.
     caller : str
         The component's name, for the error message.
+    fit : bool, default=False
+        Whether ``X`` is training input (which must hold at least one account).
 
     Returns
     -------
@@ -692,4 +698,23 @@ def check_post_features(X, caller: str) -> PostFeatures:
             f"of an extractor's transform_posts); got {got}. For an account frame, put a "
             "PostEncoder before it."
         )
+    if fit and X.n_accounts == 0:
+        raise ValueError(f"{caller}: the PostFeatures container holds no accounts; fit needs "
+                         "at least one")
+    values = np.asarray(X.values)
+    if values.dtype.kind in "fc":
+        bad_rows = ~np.isfinite(values).all(axis=1) & np.asarray(X.mask, dtype=bool)
+        if bad_rows.any():
+            post = int(np.flatnonzero(bad_rows)[0])
+            column = int(np.flatnonzero(~np.isfinite(values[post]))[0])
+            names = X.feature_names
+            feature = names[column] if names is not None else f"x{column}"
+            acc = int(np.searchsorted(np.asarray(X.offsets), post, side="right") - 1)
+            who = f"account {X.index[acc]!r}" if X.index is not None else f"account #{acc}"
+            raise ValueError(
+                f"{caller}: {int(bad_rows.sum())} valid post(s) have NaN or infinite features; "
+                f"the first is post #{post - X.offsets[acc]} of {who}, whose feature "
+                f"{feature!r} is {values[post, column]}. Fill them, or mark them invalid in "
+                "the container's mask (masked-out posts are ignored)"
+            )
     return X

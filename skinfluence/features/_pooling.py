@@ -163,7 +163,7 @@ class PostPooler(ComponentMixin, TransformerMixin, BaseEstimator):
         self : PostPooler
         """
         self._check_extras()
-        X = check_post_features(X, "PostPooler")
+        X = check_post_features(X, "PostPooler", fit=True)
         if "weighted" in self._methods() and self.weight not in X.extras:
             raise ValueError(
                 f"PostPooler(method='weighted') needs the per-post array {self.weight!r} in the "

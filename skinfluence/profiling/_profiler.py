@@ -289,21 +289,11 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------- input
 
     def _validate_posts(self, X, *, reset):
-        X = _as_post_features(X, _NAME)
+        X = _as_post_features(X, _NAME, fit=reset)
         if not reset and X.n_features != self.n_features_in_:
             raise ValueError(
                 f"X has {X.n_features} per-post features, but {_NAME} was fitted with "
                 f"{self.n_features_in_}"
-            )
-        bad = X.mask & ~np.isfinite(X.values).all(axis=1)
-        if bad.any():
-            row = int(np.flatnonzero(bad)[0])
-            acc = int(np.searchsorted(X.offsets, row, side="right") - 1)
-            who = f"account {X.index[acc]!r}" if X.index is not None else f"account #{acc}"
-            raise ValueError(
-                f"{_NAME}: {int(bad.sum())} valid post(s) have NaN or infinite features, the "
-                f"first is post #{row - X.offsets[acc]} of {who}. Fill them, or mark them invalid "
-                "in the container's mask (masked-out posts are ignored)"
             )
         return X
 

@@ -87,6 +87,30 @@ def pool_store(store, how="mean", *, weight=None):
     return out.astype(np.float32)
 
 
+def _check_finite(store, side, modality):
+    """Raise a ValueError naming the side, modality and account of a non-finite feature."""
+    values = np.asarray(store.values if _is_ragged(store) else store)
+    if values.ndim != 2:
+        raise ValueError(f"{side}[{modality!r}] must be 2-D (accounts or posts x features); got "
+                         f"shape {values.shape}")
+    if values.dtype.kind not in "biuf":
+        raise ValueError(f"{side}[{modality!r}] must be numeric; got dtype {values.dtype}")
+    finite = np.isfinite(values).all(axis=1)
+    if _is_ragged(store):
+        finite |= ~np.asarray(store.mask, dtype=bool)  # masked-out posts are not read
+    if not finite.all():
+        row = int(np.flatnonzero(~finite)[0])
+        where = f"account {row}"
+        if _is_ragged(store):
+            account = int(np.searchsorted(np.asarray(store.offsets), row, side="right") - 1)
+            where = f"post {row} (account {account})"
+        raise ValueError(
+            f"{side}[{modality!r}] has a NaN or infinite feature at {where} "
+            f"({int((~finite).sum())} row(s) in all); features must be finite. Fill them, or "
+            "for per-post features mask the post out"
+        )
+
+
 class QueryCandidates:
     """Rows of (query, candidate) pairs that point into shared account tables.
 
@@ -145,6 +169,10 @@ class QueryCandidates:
             )
         self.n_query_accounts = next(iter(n_q.values()))
         self.n_candidate_accounts = next(iter(n_c.values()))
+        if not getattr(self, "_stores_checked", False):  # a row subset shares checked tables
+            for side, stores in (("queries", queries), ("candidates", candidates)):
+                for modality, store in stores.items():
+                    _check_finite(store, side, modality)
         self.query_index = self._check_index(query_index, self.n_query_accounts, "query_index")
         self.candidate_index = self._check_index(candidate_index, self.n_candidate_accounts,
                                                  "candidate_index")
@@ -197,9 +225,12 @@ class QueryCandidates:
         if isinstance(key, (int, np.integer)):
             key = [key]
         rows = np.arange(len(self))[key]
-        return QueryCandidates(self.queries, self.candidates, self.query_index[rows],
-                               self.candidate_index[rows], query_ids=self.query_ids,
-                               candidate_ids=self.candidate_ids)
+        subset = QueryCandidates.__new__(QueryCandidates)
+        subset._stores_checked = True
+        subset.__init__(self.queries, self.candidates, self.query_index[rows],
+                        self.candidate_index[rows], query_ids=self.query_ids,
+                        candidate_ids=self.candidate_ids)
+        return subset
 
     def __array__(self, dtype=None, copy=None):
         raise TypeError(

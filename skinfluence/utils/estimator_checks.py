@@ -37,12 +37,14 @@ from sklearn.utils import _safe_indexing, get_tags
 
 from ..exceptions import AccountFrameError, MissingDependencyError
 from ..nested import POSTS_COLUMN, nest_posts, unnest_posts
+from ._bad_input import bad_input_checks
 
 __all__ = [
     "make_check_frame",
     "make_check_posts",
     "make_check_queries",
     "check_query_ranker",
+    "bad_input_checks",
     "check_component",
     "parametrize_with_skinfluence_checks",
     "yield_skinfluence_checks",
@@ -610,7 +612,13 @@ _QUERY_CHECKS = _GENERIC_CHECKS + (check_query_ranker,)
 
 
 def yield_skinfluence_checks(estimator):
-    """Yield the checks that apply to ``estimator`` (by its input tags)."""
+    """Yield the checks that apply to ``estimator`` (by its input tags).
+
+    The API checks of its input kind, then the bad-input suite
+    (:func:`bad_input_checks`): malformed input of the same kind, each case asserting
+    an error that names the offending column, field or parameter, or a documented
+    result.
+    """
     tags = _input_tags(estimator)
     if tags.account_frame:
         yield from _FRAME_CHECKS
@@ -620,6 +628,7 @@ def yield_skinfluence_checks(estimator):
         yield from _QUERY_CHECKS
     else:
         yield from _GENERIC_CHECKS
+    yield from bad_input_checks(estimator)
 
 
 def check_component(estimator) -> None:

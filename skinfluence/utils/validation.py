@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..exceptions import AccountFrameError
 from ..nested import POSTS_COLUMN, validate_account_frame
 
-__all__ = ["check_account_frame"]
+__all__ = ["check_account_frame", "check_not_empty"]
+
+
+def check_not_empty(estimator, X):
+    """Raise an ``AccountFrameError`` if the account frame given to ``fit`` has no rows."""
+    if len(X) == 0:
+        raise AccountFrameError(
+            f"{type(estimator).__name__}.fit: the account frame has no rows (0 accounts); "
+            "fit needs at least one account"
+        )
 
 
 def check_account_frame(
@@ -41,6 +51,7 @@ def check_account_frame(
         require_posts=require_posts,
     )
     if reset:
+        check_not_empty(estimator, X)
         estimator.feature_names_in_ = np.asarray(X.columns, dtype=object)
         estimator.n_features_in_ = X.shape[1]
     return X
