@@ -532,7 +532,7 @@ def concat_accounts(
                     ignore_index=ignore_index)
     loc = min(list(frames[0].columns).index(posts_column), out.shape[1])
     out.insert(loc, posts_column, pd.Series(pd.arrays.ArrowExtensionArray(nested), index=out.index))
-    validate_account_frame(out, id_column=id_column, posts_column=posts_column, check_counts=False)
+    validate_account_frame(out, id_column=id_column, posts_column=posts_column)
     return out
 
 
@@ -568,11 +568,14 @@ def _closest(name: str, candidates: Sequence[str], *, contract: bool = True) -> 
     return close[0] if close else None
 
 
-def _missing_fields_message(missing, fields, *, caller=None, needed_by=None, advice="") -> str:
+def _missing_fields_message(missing, fields, *, caller=None, needed_by=None, advice="",
+                            field_params=None) -> str:
     """The error for post fields a component reads that the posts lack.
 
     It lists the fields the posts have and, for each missing one, the closest name
-    (difflib), and shows the field map that fixes it.
+    (difflib), and shows the field map that fixes it. ``field_params`` maps a field
+    to the component's parameter that names it (``{"text": "text_field"}``): the
+    message then offers that parameter too.
     """
     who = f"{caller}: " if caller else ""
     missing = list(missing)
@@ -592,6 +595,10 @@ def _missing_fields_message(missing, fields, *, caller=None, needed_by=None, adv
     it = "it" if len(missing) == 1 else "them"
     fix = (f"Map {it} with skinfluence.rename_post_fields(frame, {example!r}), or first in the "
            f"pipeline with FunctionTransformer(rename_post_fields, kw_args={{'mapping': {example!r}}})")
+    named = [(f, field_params[f]) for f in missing if field_params and f in field_params]
+    if named:
+        fix += ", or name " + (it if len(named) == len(missing) else "the field") + " with " + ", ".join(
+            f"{param}={guesses.get(f, '<your field>')!r}" for f, param in named)
     text = "; ".join(parts)
     return text + (" " if text.endswith("?") else ". ") + fix + (f"; {advice}" if advice else "") + "."
 
@@ -917,11 +924,14 @@ def _validate_and_flatten(
     require_posts: bool = False,
     check_counts: bool = True,
     caller: str | None = None,
+    field_params: dict | None = None,
 ) -> FlatPosts | None:
     """:func:`validate_account_frame`, returning the flat posts it built (None without posts).
 
     Components call this once per public call and pass the :class:`FlatPosts` down,
-    so a frame is converted to Arrow and flattened once.
+    so a frame is converted to Arrow and flattened once. ``caller`` (the component's
+    name) and ``field_params`` (field -> the parameter naming it) make the error for
+    a missing required field say who needs it and how to name it.
     """
     if not isinstance(frame, pd.DataFrame):
         raise AccountFrameError(
@@ -961,7 +971,8 @@ def _validate_and_flatten(
     flat = _flatten_array(arr)
     absent = [f for f in required_post_fields if f not in flat.fields]
     if absent:
-        raise AccountFrameError(_missing_fields_message(absent, flat.fields, caller=caller))
+        raise AccountFrameError(_missing_fields_message(absent, flat.fields, caller=caller,
+                                                        field_params=field_params))
     if check_counts:
         for field in post_count_fields:
             if field not in flat.fields:

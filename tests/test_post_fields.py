@@ -57,6 +57,7 @@ def test_required_fields_missing_name_the_component_and_the_closest_field():
     msg = str(info.value)
     assert msg.startswith("TextStats: posts are missing required field(s) ['text']; posts have fields [")
     assert "did you mean 'texts'? Map it with skinfluence.rename_post_fields(frame, {'texts': 'text'})" in msg
+    assert msg.endswith(", or name it with text_field='texts'.")  # the component's own parameter
     stats = TextStats().fit(frame)
     with pytest.raises(AccountFrameError, match=r"TextStats: posts are missing required field\(s\) "
                                                 r"\['text'\]"):
@@ -91,3 +92,21 @@ def test_python_list_posts_are_checked_the_same_way():
 
     with pytest.raises(AccountFrameError, match="did you mean 'like_count'"):
         EngagementAggregator(features=["likes_mean"]).fit(frame)
+
+
+def test_known_synonyms_are_proposed_with_the_parameter_that_names_the_field():
+    from skinfluence import EngagementAggregator
+
+    frame = nest_posts(pd.DataFrame({"account_id": [1]}), pd.DataFrame({
+        "account_id": [1], "caption": ["hi"], "taken_at": pd.to_datetime(["2024-01-01"], utc=True),
+        "views": [3], "likes": [1], "comments": [2]}))
+    with pytest.raises(AccountFrameError) as info:
+        EngagementAggregator(features=["hashtag_rate", "recency_days"]).fit(frame)
+    msg = str(info.value)
+    assert "did you mean 'caption' for 'text', 'taken_at' for 'timestamp'?" in msg
+    assert "or name them with text_field='caption', timestamp_field='taken_at'" in msg
+    # a field already named as the data contract names one is never proposed for another
+    with pytest.raises(AccountFrameError) as info:
+        EngagementAggregator(features=["shares_mean"]).fit(frame)
+    assert "did you mean" not in str(info.value)
+    assert "rename_post_fields(frame, {'<your field>': 'shares'})" in str(info.value)

@@ -243,6 +243,7 @@ class EngagementAggregator(ComponentMixin, TransformerMixin, BaseEstimator):
         if missing:
             raise AccountFrameError(_missing_fields_message(
                 missing, flat.fields, caller="EngagementAggregator", needed_by=needed,
+                field_params={self.text_field: "text_field", self.timestamp_field: "timestamp_field"},
                 advice="or select features that do not need "
                        + ("it" if len(missing) == 1 else "them") + " with features=[...]"))
         # shares are added to engagement when the posts have them: read, so checked too

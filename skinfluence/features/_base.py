@@ -70,13 +70,18 @@ class AccountFrameTransformer(ComponentMixin, TransformerMixin, BaseEstimator):
             _raise_not_a_frame(name, X, self.posts_column)
         flat = _validate_and_flatten(
             X, posts_column=self.posts_column, required_post_fields=self._required_post_fields(),
-            require_posts=True, caller=name,
+            require_posts=True, caller=name, field_params=self._field_params(),
         )
         self._check_fields_seen(flat, reset=reset)
         if reset:
             self.feature_names_in_ = np.asarray(X.columns, dtype=object)
             self.n_features_in_ = X.shape[1]
         return flat
+
+    def _field_params(self) -> dict[str, str]:
+        """Post field -> the parameter naming it (``text_field``, ``image_field``, ...)."""
+        return {value: param for param, value in self.get_params(deep=False).items()
+                if param.endswith("_field") and isinstance(value, str)}
 
     def _check_fields_seen(self, flat: FlatPosts, *, reset: bool) -> None:
         read = [f for f in [*self._required_post_fields(), *self._optional_post_fields()]
