@@ -52,7 +52,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import sklearn
 import torch
 from sklearn.base import BaseEstimator
@@ -66,7 +65,13 @@ from skinfluence.metrics import (
     query_auc,
     recall_at_k,
 )
-from skinfluence.ranking import BoostedRanker, ListwiseRanker, make_queries, unseen_split
+from skinfluence.ranking import (
+    BoostedRanker,
+    ListwiseRanker,
+    make_queries,
+    split_pairs,
+    unseen_split,
+)
 
 RESULTS = Path(__file__).parent / "results" / "listwise.json"
 CACHE = Path.home() / ".cache" / "skinfluence" / "bench_listwise"
@@ -107,52 +112,62 @@ def encode(frame, tag, quick):
     return out
 
 
-def make_task(seed, quick, negatives):
-    n_creators, n_brands, n_test = (600, 60, 12) if quick else (3700, 360, 74)
-    data = make_creators(n_creators, n_topics=12, n_brands=n_brands, n_posts=(4, 8),
-                         brand_posts=(10, 15), images="bytes", image_size=32,
-                         random_state=seed)
-    split = unseen_split(data.positives, test_size=n_test, random_state=seed)
-    pool = np.union1d(split.train_candidates, split.test_candidates)
-    tag = f"{'quick' if quick else 'full'}_seed{seed}"
-    brand_feats = encode(data.brand_accounts, f"{tag}_brands", quick)
-    creator_feats = encode(data.accounts.iloc[pool].reset_index(drop=True), f"{tag}_creators",
-                           quick)
-    pos = data.positives
-    grade = 1 + np.minimum(3, (pos["rank_in_brand"].to_numpy() - 1) * 4 //
-                           pos.groupby("brand_id")["rank_in_brand"].transform("max").to_numpy())
-    pos = pos.assign(relevance=5 - grade)  # the brand's best positives get 4, its last 1
-    rng = np.random.default_rng(seed)
-    rows = []
-    train_pos = pos[pos.brand_id.isin(split.train_queries) & pos.account_id.isin(
-        split.train_candidates)]
-    for b in split.train_queries:
-        mine = train_pos[train_pos.brand_id == b]
-        others = np.setdiff1d(split.train_candidates, mine.account_id.to_numpy())
-        neg = rng.choice(others, min(negatives, len(others)), replace=False)
-        rows.append(mine[["brand_id", "account_id", "relevance"]])
-        rows.append(pd.DataFrame({"brand_id": b, "account_id": neg, "relevance": 0}))
-    train_pairs = pd.concat(rows, ignore_index=True)
-    test_pairs = pd.DataFrame({
-        "brand_id": np.repeat(split.test_queries, len(split.test_candidates)),
-        "account_id": np.tile(split.test_candidates, len(split.test_queries)),
-    })
-    test_pos = set(zip(pos.brand_id, pos.account_id, strict=True))
-    test_pairs["relevance"] = [int((b, c) in test_pos) for b, c in zip(
-        test_pairs.brand_id, test_pairs.account_id, strict=True)]
-    X_tr, y_tr, q_tr = make_queries(brand_feats, data.brands.brand_id.to_numpy(), creator_feats,
-                                    pool, train_pairs)
-    X_te, y_te, q_te = make_queries(brand_feats, data.brands.brand_id.to_numpy(), creator_feats,
-                                    pool, test_pairs)
-    brand_cat = data.brands.set_index("brand_id")["category"]
-    same_cat = (brand_cat[test_pairs.brand_id].to_numpy()
-                == data.topic[test_pairs.account_id.to_numpy()])
-    info = {"n_train_rows": len(X_tr), "n_test_rows": len(X_te),
-            "n_train_brands": len(split.train_queries), "n_test_brands": len(split.test_queries),
-            "n_train_candidates": len(split.train_candidates),
-            "n_test_candidates": len(split.test_candidates),
-            "n_test_positives": int(y_te.sum())}
-    return X_tr, y_tr, q_tr, X_te, y_te, q_te, same_cat, info
+class Task:
+    """One seed's data: feature stores of every account, graded positives, the split."""
+
+    def __init__(self, seed, quick, negatives):
+        n_creators, n_brands, n_test = (600, 60, 12) if quick else (3700, 360, 74)
+        data = make_creators(n_creators, n_topics=12, n_brands=n_brands, n_posts=(4, 8),
+                             brand_posts=(10, 15), images="bytes", image_size=32,
+                             random_state=seed)
+        self.data, self.seed, self.negatives = data, seed, negatives
+        self.split = unseen_split(data.positives, test_size=n_test, random_state=seed)
+        self.pool = np.union1d(self.split.train_candidates, self.split.test_candidates)
+        tag = f"{'quick' if quick else 'full'}_seed{seed}"
+        self.brand_feats = encode(data.brand_accounts, f"{tag}_brands", quick)
+        self.creator_feats = encode(data.accounts.iloc[self.pool].reset_index(drop=True),
+                                    f"{tag}_creators", quick)
+        pos = data.positives
+        grade = 1 + np.minimum(3, (pos["rank_in_brand"].to_numpy() - 1) * 4 //
+                               pos.groupby("brand_id")["rank_in_brand"].transform("max")
+                               .to_numpy())
+        self.positives = pos.assign(relevance=5 - grade)  # a brand's best get 4, its last 1
+        pairs = split_pairs(self.positives, self.split, negatives=negatives,
+                            relevance="relevance", random_state=seed)
+        self.train = self.rows(pairs.train)
+        self.test = self.rows(pairs.test)
+        q_te, X_te = self.test[2], self.test[0]
+        brand_cat = data.brands.set_index("brand_id")["category"]
+        creator = X_te.candidate_ids[X_te.candidate_index]
+        self.same_cat = brand_cat[q_te].to_numpy() == data.topic[creator]
+        # the hidden truth, for the ceiling rows: the competence that drew the positives
+        self.competence = data.competence[q_te, creator]
+        self.info = {"n_train_rows": len(self.train[0]), "n_test_rows": len(X_te),
+                     "n_train_brands": len(self.split.train_queries),
+                     "n_test_brands": len(self.split.test_queries),
+                     "n_train_candidates": len(self.split.train_candidates),
+                     "n_test_candidates": len(self.split.test_candidates),
+                     "n_test_positives": int(self.test[1].sum())}
+
+    def rows(self, pairs):
+        return make_queries(self.brand_feats, self.data.brands.brand_id.to_numpy(),
+                            self.creator_feats, self.pool, pairs)
+
+    def inner_splits(self, n=2):
+        """Held-out grids inside the training part, built as the test grid is built.
+
+        Each: an unseen_split of the training brands' positives among the training
+        candidates (20 % of those brands held out with their creators); training rows
+        as for the outer task; the held-out brands x held-out creators as the grid.
+        """
+        pos = self.positives
+        inner = pos[pos.brand_id.isin(self.split.train_queries)
+                    & pos.account_id.isin(self.split.train_candidates)]
+        for r in range(n):
+            sp = unseen_split(inner, test_size=0.2, random_state=1000 * self.seed + r)
+            pairs = split_pairs(inner, sp, negatives=self.negatives, relevance="relevance",
+                                random_state=1000 * self.seed + r)
+            yield self.rows(pairs.train), self.rows(pairs.test)
 
 
 def evaluate(y, s, qid, same_cat):
@@ -163,13 +178,6 @@ def evaluate(y, s, qid, same_cat):
 
 
 # ---------------------------------------------------------------------- models
-
-
-def cosine_scores(X):
-    q, c = X.pooled("mean")
-    q = q / (np.linalg.norm(q, axis=1, keepdims=True) + 1e-9)
-    c = c / (np.linalg.norm(c, axis=1, keepdims=True) + 1e-9)
-    return (q[X.query_index] * c[X.candidate_index]).sum(1)
 
 
 class ListNetMLP(BaseEstimator):
@@ -222,8 +230,9 @@ class ListNetMLP(BaseEstimator):
         return np.concatenate(out)
 
 
-MIR = dict(hidden_size=256, embedding_size=128, pooling="attention", max_posts=8,
-           fusion="bilinear", sampling="k-buckets", k=4, lr=1e-3, max_epochs=20,
+# MIR as the paper's best: engagement-weighted history pooling, bilinear fusion, ListNet
+MIR = dict(hidden_size=256, embedding_size=128, pooling="weighted", pooling_weight="engagement",
+           max_posts=8, fusion="bilinear", sampling="k-buckets", k=4, lr=1e-3, max_epochs=20,
            batch_size=64, device="auto")
 
 
@@ -231,15 +240,18 @@ def model_specs(quick):
     """name -> (factory, tuned parameter, values, family whose tuning it reuses)."""
     epochs = 3 if quick else MIR["max_epochs"]
     mir = {**MIR, "max_epochs": epochs}
-    lrs = [1e-3, 3e-3]
+    lrs = [3e-4, 1e-3, 3e-3]
     return {
         "mir k=4": (lambda **p: ListwiseRanker(**{**mir, "k": 4, **p}), "lr", lrs, None),
         "lightgbm lambdarank": (
             lambda **p: BoostedRanker(n_estimators=200, colsample_bytree=0.5,
-                                      random_state=0, **p), "num_leaves", [15, 63], None),
+                                      random_state=0, **p), "num_leaves", [7, 15, 63], None),
         "listnet mlp": (lambda **p: ListNetMLP(max_epochs=epochs, **p), "lr", lrs, None),
         "mir mean pooling": (lambda **p: ListwiseRanker(**{**mir, "pooling": "mean", **p}),
                              "lr", lrs, "mir k=4"),
+        "mir attention pooling (ours)": (
+            lambda **p: ListwiseRanker(**{**mir, "pooling": "attention", **p}),
+            "lr", lrs, "mir k=4"),
         "mir concat fusion": (lambda **p: ListwiseRanker(**{**mir, "fusion": "concat", **p}),
                               "lr", lrs, "mir k=4"),
         "mir k=2": (lambda **p: ListwiseRanker(**{**mir, "k": 2, **p}), "lr", lrs, "mir k=4"),
@@ -253,16 +265,14 @@ def model_specs(quick):
     }
 
 
-def tune(make, param, values, X, y, qid, seed):
-    from sklearn.model_selection import GroupKFold
-
-    scores = {}
-    for v in values:
-        fold_scores = []
-        for tr, va in GroupKFold(2).split(np.zeros(len(qid)), groups=qid):
-            est = make(**{param: v}).fit(X[tr], y[tr], qid=qid[tr])
-            fold_scores.append(recall_at_k(y[va], est.predict(X[va]), qid=qid[va], k=50))
-        scores[v] = float(np.mean(fold_scores))
+def tune(make, param, values, task):
+    """The value of ``param`` with the best mean R@50 on the task's inner held-out grids."""
+    scores = {v: [] for v in values}
+    for (X, y, qid), (X_va, y_va, q_va) in task.inner_splits():
+        for v in values:
+            est = make(**{param: v}).fit(X, y, qid=qid)
+            scores[v].append(recall_at_k(y_va, est.predict(X_va), qid=q_va, k=50))
+    scores = {v: float(np.mean(s)) for v, s in scores.items()}
     best = max(scores, key=scores.get)
     return best, scores
 
@@ -271,38 +281,60 @@ def tune(make, param, values, X, y, qid, seed):
 
 
 def epoch_overhead(X, y, quick):
-    """One MIR training epoch through skorch against a plain torch loop, same lists."""
-    from skinfluence.ranking._listwise import _Side
+    """One MIR training epoch through skorch against a plain torch loop, same lists.
+
+    The plain loop builds the same module from the ranker's own settings, the same
+    list dataset, optimizer and loss, and iterates in a random order as skorch does.
+    One untimed warm-up of each (imports, allocator), then best of 7, alternating.
+    Two figures: the whole one-epoch fit (validation, history pooling, setup and the
+    epoch) and the epoch alone (skorch's epoch timer against the loop's).
+    """
     from skinfluence.ranking._mir_module import ListDataset, ListLoss, MIRNet
 
     params = {**MIR, "max_epochs": 1, "device": "cpu", "random_state": 0}
-    times = {"skinfluence": [], "torch": []}
-    for _ in range(1 if quick else 3):
+
+    def through_skinfluence():
         t0 = time.perf_counter()
-        ListwiseRanker(**params).fit(X, y)
-        times["skinfluence"].append(time.perf_counter() - t0)
+        ranker = ListwiseRanker(**params).fit(X, y)
+        return time.perf_counter() - t0, ranker.history_[-1]["dur"]
+
+    def plain_torch():
         t0 = time.perf_counter()
         torch.manual_seed(0)
-        kw = dict(attention=True, pooling="mean", weight=None, max_posts=params["max_posts"])
-        qs, cs = _Side(X.queries, **kw), _Side(X.candidates, **kw)
+        ranker = ListwiseRanker(**params)
+        qs, cs = ranker._sides(X)
         _, codes = np.unique(X.qid, return_inverse=True)
         ds = ListDataset(X.query_index, X.candidate_index, y, codes, gather_query=qs.gather,
-                         gather_candidates=cs.gather, sampling="k-buckets", k=4,
+                         gather_candidates=cs.gather, sampling="k-buckets", k=params["k"],
                          lists_per_positive=1, seed=0)
-        net = MIRNet(qs.dims(), hidden_size=256, embedding_size=128, fusion="bilinear",
-                     attention=True, attention_size=64, dropout=0.1)
-        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+        net = MIRNet(**ranker._module_kwargs(qs.dims()))
+        opt = torch.optim.Adam(net.parameters(), lr=params["lr"])
         crit = ListLoss("listnet")
+        t1 = time.perf_counter()
         order = np.random.default_rng(0).permutation(len(ds))
-        for start in range(0, len(order), 64):
-            batch, target = ds.__getitems__(order[start:start + 64])
+        for start in range(0, len(order), params["batch_size"]):
+            batch, target = ds.__getitems__(order[start:start + params["batch_size"]])
             loss = crit(net(**batch), target)
             opt.zero_grad()
             loss.backward()
             opt.step()
-        times["torch"].append(time.perf_counter() - t0)
-    best = {k: min(v) for k, v in times.items()}
+        end = time.perf_counter()
+        return end - t0, end - t1
+
+    runs = {"skinfluence": through_skinfluence, "torch": plain_torch}
+    times = {k: [] for k in runs}
+    for run in runs.values():  # warm-up, untimed
+        run()
+    for _ in range(2 if quick else 7):
+        for name, run in runs.items():
+            times[name].append(run())
+    best = {k: min(t for t, _ in v) for k, v in times.items()}
     best["ratio"] = best["skinfluence"] / best["torch"]
+    # the epoch alone: skorch's own epoch timer against the loop, setup excluded
+    best["epoch_skinfluence"] = min(e for _, e in times["skinfluence"])
+    best["epoch_torch"] = min(e for _, e in times["torch"])
+    best["epoch_ratio"] = best["epoch_skinfluence"] / best["epoch_torch"]
+    best["repeats"] = len(times["torch"])
     return best
 
 
@@ -340,6 +372,9 @@ def main():
     parser.add_argument("--models", nargs="*", default=None)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--speed-only", action="store_true",
+                        help="only the speed comparisons, on the first seed's data, merged "
+                        "into the results on disk")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     torch.set_num_threads(int(os.environ.get("BENCH_THREADS", "2")))
@@ -351,29 +386,42 @@ def main():
         results = json.loads(args.out.read_text())
     for seed in args.seeds:
         t0 = time.perf_counter()
-        X_tr, y_tr, q_tr, X_te, y_te, q_te, same, info = make_task(seed, args.quick,
-                                                                  args.negatives)
-        results["data"][str(seed)] = info
-        print(f"seed {seed}: {info} ({time.perf_counter() - t0:.0f} s)", flush=True)
+        task = Task(seed, args.quick, args.negatives)
+        (X_tr, y_tr, q_tr), (X_te, y_te, q_te) = task.train, task.test
+        same = task.same_cat
+        results["data"][str(seed)] = task.info
+        print(f"seed {seed}: {task.info} ({time.perf_counter() - t0:.0f} s)", flush=True)
         rng = np.random.default_rng(seed)
-        rows = {"random": evaluate(y_te, rng.random(len(y_te)), q_te, same),
-                "cosine (no training)": evaluate(y_te, cosine_scores(X_te), q_te, same)}
-        for name in ("random", "cosine (no training)"):
+        fixed = {
+            "random": rng.random(len(y_te)),
+            "cosine (no training)": X_te.cosine(),
+            # ceilings, not models: they read the generator's hidden truth
+            "ceiling: topic match (hidden)": task.same_cat + 1e-3 * rng.random(len(y_te)),
+            "ceiling: competence (hidden)": task.competence,
+        }
+        rows = {name: evaluate(y_te, s, q_te, same) for name, s in fixed.items()}
+        for name in fixed:
             results["rows"].setdefault(name, {})[str(seed)] = rows[name]
         if seed == args.seeds[0] and not args.skip_speed:
             results["speed"]["mir_epoch"] = epoch_overhead(X_tr, y_tr, args.quick)
             print("  speed, MIR epoch:", results["speed"]["mir_epoch"], flush=True)
             results["speed"]["lightgbm"] = lgbm_overhead(X_tr, y_tr, q_tr)
             print("  speed, LightGBM:", results["speed"]["lightgbm"], flush=True)
+            if args.speed_only:
+                save(results, args.quick, out=args.out)
+                return
         for name, (make, param, values, family) in specs.items():
             t1 = time.perf_counter()
             key = family or name
             if key not in results["tuning"] or (args.quick and seed == args.seeds[0]
                                                 and family is None):
-                best, scores = tune(make, param, values, X_tr, y_tr, q_tr, seed)
+                best, scores = tune(make, param, values, task)
                 results["tuning"][key] = {"param": param, "scores": {str(k): v for k, v in
                                                                      scores.items()},
-                                          "chosen": best, "seed": seed}
+                                          "chosen": best, "seed": seed,
+                                          "seconds": time.perf_counter() - t1}
+                print(f"  tuned {key}: {param} {scores} -> {best}", flush=True)
+                t1 = time.perf_counter()
             best = results["tuning"][key]["chosen"]
             est = make(**{param: best}).fit(X_tr, y_tr, qid=q_tr)
             rows[name] = evaluate(y_te, est.predict(X_te), q_te, same)
@@ -382,10 +430,8 @@ def main():
                 f"{k} {v:.3f}" for k, v in rows[name].items()), flush=True)
             results["rows"].setdefault(name, {})[str(seed)] = rows[name]
             save(results, args.quick, quiet=True, out=args.out)  # keep what is done if cut
-        for name in ("random", "cosine (no training)"):
+        for name in fixed:
             print(f"  {name:<22} " + "  ".join(f"{k} {v:.3f}" for k, v in rows[name].items()))
-        for name, row in rows.items():
-            results["rows"].setdefault(name, {})[str(seed)] = row
         save(results, args.quick, out=args.out)
 
 

@@ -16,7 +16,8 @@ See ``docs/data.md`` for the full contract.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +36,8 @@ __all__ = [
     "FlatPosts",
     "nest_posts",
     "unnest_posts",
+    "rename_post_fields",
+    "concat_accounts",
     "validate_account_frame",
     "flatten_posts",
     "segment_reduce",  # defined in skinfluence.ragged, re-exported for the data contract
@@ -220,6 +223,7 @@ def nest_posts(
     for i, field in enumerate(table.schema):
         if pa.types.is_null(field.type) and field.name in recorded:
             table = table.set_column(i, field.name, table.column(i).cast(recorded[field.name]))
+    table = _one_string_type(table)
     if not np.array_equal(order, np.arange(len(order))):
         table = table.take(pa.array(order))
     if table.num_columns:
@@ -239,6 +243,21 @@ def nest_posts(
     if validate:
         validate_account_frame(frame, id_column=on, posts_column=posts_column)
     return frame
+
+
+def _one_string_type(table: pa.Table) -> pa.Table:
+    """Text post fields as ``large_string``, whatever built them.
+
+    pandas 3 stores its ``str`` columns as ``large_string`` and pandas 2's object
+    strings, or ``ArrowDtype(pa.string())``, arrive as ``string``. Two account frames
+    whose posts differ only in that way cannot be concatenated by pandas without
+    turning the posts column into Python objects, so every account frame built here
+    holds its text as ``large_string``.
+    """
+    for i, field in enumerate(table.schema):
+        if pa.types.is_string(field.type):
+            table = table.set_column(i, field.name, table.column(i).cast(pa.large_string()))
+    return table
 
 
 def _check_ids(frame: pd.DataFrame, id_column: str) -> None:
@@ -308,6 +327,280 @@ def unnest_posts(
     out = pd.DataFrame(columns)
     out.attrs[_TYPES_ATTR] = {f.name: f.type for f in flat.table.schema}
     return out
+
+
+def rename_post_fields(
+    frame: pd.DataFrame,
+    mapping: Mapping[str, str],
+    *,
+    posts_column: str = POSTS_COLUMN,
+) -> pd.DataFrame:
+    """Rename post fields of an account frame: the field map, named once.
+
+    Components read post fields by their conventional names (``likes``,
+    ``comments``, ``views``, ``shares``, ``text``, ``timestamp``, see
+    ``docs/data.md``). Posts from a source that names them otherwise (e.g.
+    Instagram's Graph API: ``like_count``, ``comments_count``, ``caption``)
+    are renamed here once, for every component that reads them. Renaming
+    rebuilds the nested type only: the post values are not copied.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        An account frame.
+    mapping : dict of str to str
+        Your field name -> the name components read, as in
+        ``DataFrame.rename(columns=...)``, e.g. ``{"like_count": "likes"}``.
+    posts_column : str, default="posts"
+        The nested posts column.
+
+    Returns
+    -------
+    frame : DataFrame
+        A copy of ``frame`` whose posts carry the new field names (same index,
+        same columns, same post values).
+
+    Raises
+    ------
+    AccountFrameError
+        When a field to rename is not in the posts (the message lists the fields
+        and the closest names), or when two fields would get the same name.
+
+    See Also
+    --------
+    nest_posts : Build an account frame (rename the flat post columns before, with
+        ``posts.rename(columns=...)``, to the same effect).
+
+    Notes
+    -----
+    To name the fields once for a whole pipeline, put the renaming first in it
+    with scikit-learn's :class:`~sklearn.preprocessing.FunctionTransformer`
+    (stateless; it clones, pickles and cross-validates like any step)::
+
+        FunctionTransformer(rename_post_fields, kw_args={"mapping": {"like_count": "likes"}})
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skinfluence import EngagementAggregator, nest_posts, rename_post_fields
+    >>> frame = nest_posts(pd.DataFrame({"account_id": ["a", "b"]}),
+    ...                    pd.DataFrame({"account_id": ["a", "a", "b"], "like_count": [4, 6, 9],
+    ...                                  "comments_count": [1, 1, 0]}))
+    >>> renamed = rename_post_fields(frame, {"like_count": "likes", "comments_count": "comments"})
+    >>> EngagementAggregator(features=["likes_mean", "engagement_mean"]).fit_transform(renamed)
+    array([[5., 6.],
+           [9., 9.]])
+    """
+    if not isinstance(frame, pd.DataFrame) or posts_column not in frame.columns:
+        got = (f"a DataFrame with columns {list(frame.columns)}" if isinstance(frame, pd.DataFrame)
+               else type(frame).__name__)
+        raise AccountFrameError(
+            f"rename_post_fields expects an account frame with a nested {posts_column!r} column "
+            f"(see skinfluence.nest_posts); got {got}"
+        )
+    if not isinstance(mapping, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
+    ):
+        raise TypeError(
+            "The 'mapping' parameter of rename_post_fields must be a dict of str to str (your field "
+            f"name -> the name components read, e.g. {{'like_count': 'likes'}}). Got {mapping!r} instead."
+        )
+    arr = _posts_array(frame, posts_column)
+    value_type = arr.type.value_type
+    fields = [f.name for f in value_type] if pa.types.is_struct(value_type) else []
+    unknown = [k for k in mapping if k not in fields]
+    if unknown:
+        guesses = {k: _closest(k, fields, contract=False) for k in unknown}
+        dym = "; ".join(f"did you mean {g!r} for {k!r}?" for k, g in guesses.items() if g)
+        raise AccountFrameError(
+            f"rename_post_fields: post field(s) {unknown} to rename are not in the posts; posts have "
+            f"fields {sorted(fields)}" + (f"; {dym}" if dym else "")
+        )
+    new_names = [mapping.get(name, name) for name in fields]
+    clash = sorted({n for n in new_names if new_names.count(n) > 1})
+    if clash:
+        raise AccountFrameError(
+            f"rename_post_fields: the mapping {dict(mapping)!r} would give two post fields the name(s) "
+            f"{clash}; posts have fields {sorted(fields)}. Drop or rename the field already there."
+        )
+    out = frame.copy()
+    if new_names == fields:
+        return out
+    struct = arr.values  # the child of all posts; arr.offsets index into it (slices included)
+    renamed = pa.StructArray.from_arrays(
+        struct.flatten(),  # honours the struct's own offset
+        fields=[f.with_name(n) for f, n in zip(value_type, new_names, strict=True)],
+        mask=struct.is_null() if struct.null_count else None,
+    )
+    nested = type(arr).from_arrays(arr.offsets, renamed)
+    out[posts_column] = pd.Series(
+        pd.arrays.ArrowExtensionArray(nested), index=frame.index, name=posts_column
+    )
+    return out
+
+
+def concat_accounts(
+    frames: Iterable[pd.DataFrame],
+    *,
+    ignore_index: bool = False,
+    id_column: str = ID_COLUMN,
+    posts_column: str = POSTS_COLUMN,
+) -> pd.DataFrame:
+    """Concatenate account frames, keeping their posts columnar.
+
+    ``pandas.concat`` keeps the posts column columnar only when every frame's
+    posts have exactly the same Arrow type; otherwise (a field more or less, text
+    stored as ``string`` in one and ``large_string`` in another, integer and
+    float counts) it turns the column into Python objects and the field types
+    are lost. This joins the posts in Arrow instead: fields missing from a frame
+    are null for its posts, and types are promoted (``string`` to
+    ``large_string``, ``int64`` to ``double``, ...).
+
+    Parameters
+    ----------
+    frames : iterable of DataFrame
+        Account frames, each with ``posts_column``.
+    ignore_index : bool, default=False
+        As in :func:`pandas.concat`: number the rows 0, ..., n - 1.
+    id_column : str, default="account_id"
+        Account id column: ids must stay unique across the frames.
+    posts_column : str, default="posts"
+        The nested posts column.
+
+    Returns
+    -------
+    frame : DataFrame
+        The accounts of every frame, in order, profile columns joined by
+        :func:`pandas.concat`, and one ``list<struct>`` posts column.
+
+    Raises
+    ------
+    AccountFrameError
+        When a frame has no posts column, a post field has types that cannot be
+        joined, or an account id appears twice.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skinfluence import concat_accounts, nest_posts
+    >>> a = nest_posts(pd.DataFrame({"account_id": [1]}), pd.DataFrame({"account_id": [1], "likes": [3]}))
+    >>> b = nest_posts(pd.DataFrame({"account_id": [2]}), pd.DataFrame({"account_id": [2], "likes": [1.5],
+    ...                                                                 "views": [10.0]}))
+    >>> both = concat_accounts([a, b], ignore_index=True)
+    >>> str(both["posts"].dtype.pyarrow_dtype)
+    'list<item: struct<likes: double, views: double>>'
+    """
+    frames = list(frames)
+    if not frames:
+        raise ValueError("concat_accounts needs at least one account frame; got none")
+    for k, frame in enumerate(frames):
+        if not isinstance(frame, pd.DataFrame) or posts_column not in frame.columns:
+            got = (f"a DataFrame with columns {list(frame.columns)}" if isinstance(frame, pd.DataFrame)
+                   else type(frame).__name__)
+            raise AccountFrameError(
+                f"concat_accounts: frame {k} must be an account frame with a nested "
+                f"{posts_column!r} column; got {got}"
+            )
+    flats = [_flatten_array(_posts_array(frame, posts_column)) for frame in frames]
+    try:
+        table = pa.concat_tables([_one_string_type(f.table) for f in flats],
+                                 promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise AccountFrameError(
+            f"concat_accounts: the posts of the frames cannot be joined, a post field has types that "
+            f"do not convert into one another ({[str(f.table.schema) for f in flats]}). "
+            f"Arrow said: {exc}"
+        ) from exc
+    shift = 0
+    parts = [np.zeros(1, dtype=np.int64)]
+    for flat in flats:
+        parts.append(np.asarray(flat.offsets[1:], dtype=np.int64) + shift)
+        shift += int(flat.offsets[-1])
+    offsets = np.concatenate(parts)
+    if table.num_columns:
+        struct = pa.StructArray.from_arrays(
+            [table.column(i).combine_chunks() for i in range(table.num_columns)],
+            fields=list(table.schema),
+        )
+    else:
+        struct = pa.array([{}] * shift, type=pa.struct([]))
+    if shift < 2**31:
+        nested = pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), struct)
+    else:
+        nested = pa.LargeListArray.from_arrays(pa.array(offsets), struct)
+    out = pd.concat([frame.drop(columns=[posts_column]) for frame in frames],
+                    ignore_index=ignore_index)
+    loc = min(list(frames[0].columns).index(posts_column), out.shape[1])
+    out.insert(loc, posts_column, pd.Series(pd.arrays.ArrowExtensionArray(nested), index=out.index))
+    validate_account_frame(out, id_column=id_column, posts_column=posts_column)
+    return out
+
+
+# the post fields of the data contract (docs/data.md), and names other sources give some
+_CONTRACT_FIELDS = ("post_id", "text", "image", "likes", "comments", "views", "shares",
+                    "timestamp", "label")
+_SYNONYMS = {
+    "text": ("caption", "description", "message", "body"),
+    "timestamp": ("taken_at", "created_at", "create_time", "created_time", "published_at", "date",
+                  "time"),
+    "views": ("plays", "play_count", "n_plays", "video_views"),
+}
+
+
+def _closest(name: str, candidates: Sequence[str], *, contract: bool = True) -> str | None:
+    """The candidate most likely meant by ``name``, if any is close enough.
+
+    With ``contract=True`` (``name`` is a field of the data contract that the posts
+    lack), a field already named as the contract names one is not a candidate
+    (``views`` is never proposed for ``likes``). Then, in order: a known synonym
+    (``caption`` for ``text``), a name containing ``name``'s stem (``like_count``
+    for ``likes``), the closest name by :mod:`difflib`.
+    """
+    pool = [c for c in candidates if not (contract and c in _CONTRACT_FIELDS)]
+    for synonym in _SYNONYMS.get(name, ()):
+        if synonym in pool:
+            return synonym
+    stem = name[:-1] if name.endswith("s") and len(name) > 3 else name
+    containing = [c for c in pool if stem.lower() in c.lower()]
+    if containing:
+        return max(containing, key=lambda c: difflib.SequenceMatcher(None, name, c).ratio())
+    close = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _missing_fields_message(missing, fields, *, caller=None, needed_by=None, advice="",
+                            field_params=None) -> str:
+    """The error for post fields a component reads that the posts lack.
+
+    It lists the fields the posts have and, for each missing one, the closest name
+    (difflib), and shows the field map that fixes it. ``field_params`` maps a field
+    to the component's parameter that names it (``{"text": "text_field"}``): the
+    message then offers that parameter too.
+    """
+    who = f"{caller}: " if caller else ""
+    missing = list(missing)
+    if needed_by:
+        head = "; ".join(f"post field {f!r} needed by features {needed_by[f]} is missing"
+                         for f in missing)
+    else:
+        head = f"posts are missing required field(s) {missing}"
+    guesses = {f: _closest(f, [p for p in fields if p not in missing]) for f in missing}
+    guesses = {f: g for f, g in guesses.items() if g}
+    parts = [f"{who}{head}", f"posts have fields {sorted(fields)}"]
+    if len(missing) == 1 and guesses:
+        parts.append(f"did you mean {guesses[missing[0]]!r}?")
+    elif guesses:
+        parts.append("did you mean " + ", ".join(f"{g!r} for {f!r}" for f, g in guesses.items()) + "?")
+    example = {g: f for f, g in guesses.items()} or {"<your field>": missing[0]}
+    it = "it" if len(missing) == 1 else "them"
+    fix = (f"Map {it} with skinfluence.rename_post_fields(frame, {example!r}), or first in the "
+           f"pipeline with FunctionTransformer(rename_post_fields, kw_args={{'mapping': {example!r}}})")
+    named = [(f, field_params[f]) for f in missing if field_params and f in field_params]
+    if named:
+        fix += ", or name " + (it if len(named) == len(missing) else "the field") + " with " + ", ".join(
+            f"{param}={guesses.get(f, '<your field>')!r}" for f, param in named)
+    text = "; ".join(parts)
+    return text + (" " if text.endswith("?") else ". ") + fix + (f"; {advice}" if advice else "") + "."
 
 
 # ----------------------------------------------------------------------- flat access
@@ -426,6 +719,11 @@ def _posts_array(frame: pd.DataFrame, posts_column: str):
 def _python_posts_to_arrow(frame, col, posts_column):
     values = []
     for i, cell in enumerate(col.to_numpy()):
+        if isinstance(cell, np.ndarray):
+            # Python lists (e.g. read from JSON) are fine; NumPy arrays of dicts are what
+            # pandas leaves when it turns an Arrow posts column into Python objects, after
+            # which timestamps are integers and the field types are lost.
+            _raise_degraded(frame, col, posts_column, i)
         if isinstance(cell, pd.DataFrame):
             cell = cell.to_dict("records")
         elif cell is not None and not isinstance(cell, (list, tuple, np.ndarray)):
@@ -442,6 +740,19 @@ def _python_posts_to_arrow(frame, col, posts_column):
             f"column {posts_column!r} cannot be stored columnar: each cell must be a list of post "
             f"records (dicts with the same fields and types). Arrow said: {exc}"
         ) from exc
+
+
+def _raise_degraded(frame, col, posts_column, row):
+    acc = _account_labels(frame, [row], ID_COLUMN)[0]
+    raise AccountFrameError(
+        f"column {posts_column!r} has dtype {col.dtype} and holds NumPy arrays (account {acc!r}): "
+        "pandas has turned the columnar (Arrow) posts column into Python objects, which loses "
+        "the field types (timestamps become integers). This happens when pandas.concat joins "
+        "account frames whose posts have different Arrow types (e.g. string and large_string "
+        "text, or different fields), or after .astype(object). Concatenate account frames with "
+        "skinfluence.concat_accounts(frames), or rebuild the column from the flat post table "
+        "with skinfluence.nest_posts(profiles, posts)."
+    )
 
 
 def flatten_posts(frame: pd.DataFrame, *, posts_column: str = POSTS_COLUMN) -> FlatPosts:
@@ -520,13 +831,21 @@ def _numeric_column(frame, column, id_column):
     s = frame[column]
     if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(s.dtype):
         # Find the first values that are not numbers, to show them.
-        converted = pd.to_numeric(s, errors="coerce")
-        bad = np.flatnonzero(converted.isna().to_numpy() & s.notna().to_numpy())
         if pd.api.types.is_bool_dtype(s.dtype):
             bad = np.arange(len(s))
-        examples = list(s.iloc[bad[:_MAX_SHOWN]]) if len(bad) else []
+            hint = f" Booleans are not counts: convert them with frame[{column!r}].astype(float)."
+        else:
+            converted = pd.to_numeric(s, errors="coerce")
+            bad = np.flatnonzero(converted.isna().to_numpy() & s.notna().to_numpy())
+            hint = f" Convert the column with pandas.to_numeric(frame[{column!r}])"
+            if not len(bad):
+                # every value reads as a number: numbers stored as text, e.g. "10"
+                bad = np.flatnonzero(s.notna().to_numpy())
+                hint += " (its values are numbers stored as text)."
+            else:
+                hint += " (errors='coerce' turns what is not a number into NaN, a missing count)."
+        examples = list(s.iloc[bad[:_MAX_SHOWN]])
         accounts = _account_labels(frame, bad[:_MAX_SHOWN], id_column)
-        hint = ""
         if any(isinstance(v, str) and v.strip()[-1:].lower() in {"k", "m", "b"} for v in examples):
             hint = " Abbreviated counts such as '3.3k' can be parsed with skinfluence.datasets.parse_count."
         raise AccountFrameError(
@@ -604,11 +923,15 @@ def _validate_and_flatten(
     post_count_fields: Iterable[str] = POST_COUNT_FIELDS,
     require_posts: bool = False,
     check_counts: bool = True,
+    caller: str | None = None,
+    field_params: dict | None = None,
 ) -> FlatPosts | None:
     """:func:`validate_account_frame`, returning the flat posts it built (None without posts).
 
     Components call this once per public call and pass the :class:`FlatPosts` down,
-    so a frame is converted to Arrow and flattened once.
+    so a frame is converted to Arrow and flattened once. ``caller`` (the component's
+    name) and ``field_params`` (field -> the parameter naming it) make the error for
+    a missing required field say who needs it and how to name it.
     """
     if not isinstance(frame, pd.DataFrame):
         raise AccountFrameError(
@@ -648,9 +971,8 @@ def _validate_and_flatten(
     flat = _flatten_array(arr)
     absent = [f for f in required_post_fields if f not in flat.fields]
     if absent:
-        raise AccountFrameError(
-            f"posts are missing required field(s) {absent}; their fields are {flat.fields}"
-        )
+        raise AccountFrameError(_missing_fields_message(absent, flat.fields, caller=caller,
+                                                        field_params=field_params))
     if check_counts:
         for field in post_count_fields:
             if field not in flat.fields:

@@ -34,7 +34,7 @@ def reference(frame, ref_time, include_shares=True):
         else:
             eng = pd.Series(dtype=float)
         r["engagement_mean"] = eng.mean()
-        r["total_engagement"] = eng.sum()
+        r["total_engagement"] = eng.sum(min_count=1) if n else 0.0  # unknown is never 0
         f = acc["followers"]
         r["engagement_rate"] = eng.mean() / f if f > 0 else np.nan
         ok = eng.notna() & posts["views"].notna() if n else pd.Series(dtype=bool)
@@ -243,7 +243,10 @@ def test_finite_or_nan_and_counts_for_valid_input(tables):
     assert not np.isinf(out.to_numpy()).any()
     per_account = posts.groupby("account_id").size().reindex(profiles["account_id"], fill_value=0)
     np.testing.assert_array_equal(out["n_posts_seen"], per_account.to_numpy())
-    assert (out["total_engagement"] >= 0).all()
+    assert (out["total_engagement"].dropna() >= 0).all()
+    # unknown is never 0: the total is NaN exactly where posts exist but no engagement is known
+    known = out["engagement_mean"].notna().to_numpy() | (per_account.to_numpy() == 0)
+    np.testing.assert_array_equal(out["total_engagement"].isna().to_numpy(), ~known)
     # a rate is undefined exactly where the account has no followers or no engagement mean
     undefined = (profiles["followers"].to_numpy() == 0) | out["engagement_mean"].isna().to_numpy()
     np.testing.assert_array_equal(out["engagement_rate"].isna().to_numpy(), undefined)
@@ -263,7 +266,124 @@ def test_errors_name_what_is_missing(frame):
     with pytest.raises(ValueError, match=r"missing required column\(s\) \['followers'\]"):
         EngagementAggregator(features=["engagement_rate"]).fit(frame.drop(columns="followers"))
     no_time = nest_posts(frame.drop(columns="posts"), unnest_posts(frame).drop(columns="timestamp"))
-    with pytest.raises(ValueError, match=r"missing required field\(s\) \['timestamp'\]"):
+    with pytest.raises(ValueError, match=r"post field 'timestamp' needed by features "
+                                         r"\['recency_days'\] is missing"):
         EngagementAggregator(features=["recency_days"]).fit(no_time)
     # features that need no timestamp work without one
     EngagementAggregator(features=["likes_mean"]).fit_transform(no_time)
+
+
+# ------------------------------------------------- no silent wrong results (issue 13)
+
+
+def _graph_api_frame():
+    """Posts named as Instagram's Graph API names them (like_count, comments_count, ...)."""
+    profiles = pd.DataFrame({"account_id": ["a", "b"], "followers": [100, 200]})
+    posts = pd.DataFrame({
+        "account_id": ["a", "a", "b"], "like_count": [10, 20, 30], "comments_count": [1, 2, 3],
+        "timestamp": pd.to_datetime(["2024-01-01", "2024-01-08", "2024-01-03"], utc=True),
+    })
+    return nest_posts(profiles, posts)
+
+
+GRAPH_API_MAP = {"like_count": "likes", "comments_count": "comments"}
+
+
+def test_fields_named_otherwise_raise_with_the_closest_names():
+    # before: all-NaN engagement features, no warning
+    frame = _graph_api_frame()
+    agg = EngagementAggregator(features=["likes_mean", "engagement_rate", "n_posts_seen"])
+    with pytest.raises(ValueError) as info:
+        agg.fit(frame)
+    msg = str(info.value)
+    assert msg.startswith("EngagementAggregator: post field 'likes' needed by features "
+                          "['likes_mean', 'engagement_rate'] is missing")
+    assert "post field 'comments' needed by features ['engagement_rate'] is missing" in msg
+    assert "posts have fields ['comments_count', 'like_count', 'timestamp']" in msg
+    assert "did you mean 'like_count' for 'likes', 'comments_count' for 'comments'?" in msg
+    assert "rename_post_fields(frame, {'like_count': 'likes', 'comments_count': 'comments'})" in msg
+    # fields no selected feature needs may be absent
+    assert agg.set_params(features=["n_posts_seen"]).fit_transform(frame).tolist() == [[2.0], [1.0]]
+
+
+def test_the_field_map_renames_once_for_the_whole_pipeline():
+    import pickle
+
+    from sklearn.base import clone
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skinfluence import rename_post_fields
+
+    frame = _graph_api_frame()
+    canonical = nest_posts(frame.drop(columns="posts"),
+                           unnest_posts(frame).rename(columns=GRAPH_API_MAP))
+    expected = EngagementAggregator().set_params(
+        features=["likes_mean", "engagement_rate", "growth_slope"]).fit_transform(canonical)
+    pipe = make_pipeline(
+        FunctionTransformer(rename_post_fields, kw_args={"mapping": GRAPH_API_MAP}),
+        EngagementAggregator(features=["likes_mean", "engagement_rate", "growth_slope"]),
+    )
+    np.testing.assert_array_equal(pipe.fit_transform(frame), expected)
+    np.testing.assert_array_equal(clone(pipe).fit(frame).transform(frame), expected)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(pipe)).transform(frame), expected)
+
+
+def test_views_and_shares_need_their_field_when_selected():
+    frame, _ = make_check_frame(n_accounts=8)
+    no_views = nest_posts(frame.drop(columns="posts"), unnest_posts(frame).drop(columns="views"))
+    # before: views_* and engagement_rate_per_view all NaN with features="all"
+    with pytest.raises(ValueError, match=r"post field 'views' needed by features \['views_mean', "
+                                         r"'views_median', 'engagement_rate_per_view'\] is missing"):
+        EngagementAggregator().fit(no_views)
+    # missing share counts still add 0 to the engagement (documented), field or value
+    no_shares = nest_posts(frame.drop(columns="posts"), unnest_posts(frame).drop(columns="shares"))
+    got = EngagementAggregator(features=["engagement_mean"]).fit_transform(no_shares)
+    expected = EngagementAggregator(features=["engagement_mean"], include_shares=False).fit_transform(frame)
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_unknown_is_never_zero_in_an_aggregate():
+    # before: total_engagement of an account whose likes are all unknown was 0.0
+    profiles = pd.DataFrame({"account_id": ["unknown", "known", "none"], "followers": [10, 10, 10]})
+    posts = pd.DataFrame({"account_id": ["unknown", "unknown", "known"],
+                          "likes": [np.nan, np.nan, 4.0], "comments": [1.0, 2.0, 1.0],
+                          "shares": [0.0, 1.0, np.nan], "views": [5.0, 6.0, 7.0]})
+    out = (EngagementAggregator(features=[f for f in ENGAGEMENT_FEATURES
+                                          if f not in ("posts_per_week", "gap_cv", "recency_days",
+                                                       "growth_slope", "growth_acceleration",
+                                                       "hashtag_rate", "mention_rate")])
+           .set_output(transform="pandas").fit_transform(nest_posts(profiles, posts)))
+    unknown = out.iloc[0].drop(["comments_mean", "comments_median", "shares_mean", "shares_median",
+                                "views_mean", "views_median", "n_posts_seen"])
+    assert unknown.isna().all(), unknown[unknown.notna()]
+    assert out.loc[1, "total_engagement"] == 5.0
+    assert out.loc[2, "total_engagement"] == 0.0 and out.loc[2, "n_posts_seen"] == 0  # no posts: 0
+
+
+def test_a_field_read_in_fit_must_be_there_in_transform(frame):
+    no_shares = nest_posts(frame.drop(columns="posts"), unnest_posts(frame).drop(columns="shares"))
+    agg = EngagementAggregator(features=["engagement_mean", "likes_mean"]).fit(frame)
+    # before: engagement silently computed without the shares
+    with pytest.raises(ValueError, match=r"EngagementAggregator: post field\(s\) \['shares'\] were in "
+                                         r"the posts given to fit but are missing now"):
+        agg.transform(no_shares)
+    # a field the aggregator does not read may come and go
+    agg.transform(nest_posts(frame.drop(columns="posts"), unnest_posts(frame).drop(columns="label")))
+    # and a frame without shares at fit keeps working without them
+    EngagementAggregator(features=["engagement_mean"]).fit(no_shares).transform(no_shares)
+    # fields a selected feature needs are checked at every call
+    likes = EngagementAggregator(features=["likes_mean"]).fit(frame)
+    with pytest.raises(ValueError, match=r"post field 'likes' needed by features \['likes_mean'\]"):
+        likes.transform(nest_posts(frame.drop(columns="posts"),
+                                   unnest_posts(frame).rename(columns={"likes": "like_count"})))
+
+
+def test_reference_time_garbage_names_the_parameter_and_the_accepted_forms(frame):
+    with pytest.raises(ValueError) as info:
+        EngagementAggregator(reference_time="garbage").fit(frame)
+    msg = str(info.value)
+    assert "The 'reference_time' parameter of EngagementAggregator must be None or a datetime-like" in msg
+    assert "'2024-05-01'" in msg and "Got 'garbage' instead." in msg
+    assert info.value.__cause__ is None and info.value.__suppress_context__  # not pandas' DateParseError
+    aware = EngagementAggregator(features=["recency_days"], reference_time="2024-06-01T02:00+02:00")
+    assert aware.fit(frame).reference_time_ == pd.Timestamp("2024-06-01", tz="UTC")

@@ -272,3 +272,144 @@ def test_timestamps_are_converted_in_one_place():
     np.testing.assert_array_equal(flat.seconds("timestamp"), expected.to_numpy())
     with pytest.raises(AccountFrameError, match="'likes' must hold timestamps"):
         flat.seconds("likes")
+
+
+# ------------------------------------------------ one string type, degraded columns (issue 13)
+
+
+def _creators():
+    from skinfluence import make_creators
+
+    return make_creators(12, random_state=0).accounts
+
+
+CREATORS = _creators()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, len(CREATORS) - 1), unique=True, max_size=len(CREATORS)))
+def test_nest_inverts_unnest_on_make_creators_row_subsets(rows):
+    # before: the round trip turned make_creators' string text into large_string
+    subset = CREATORS.iloc[rows]
+    again = nest_posts(subset.drop(columns="posts"), unnest_posts(subset))
+    pd.testing.assert_frame_equal(again, subset)
+
+
+def test_text_has_one_string_type_whatever_built_the_frame():
+    fields = CREATORS["posts"].dtype.pyarrow_dtype.value_type
+    assert fields.field("text").type == fields.field("label").type == pa.large_string()
+    assert CREATORS["username"].dtype == pd.Series(["x"], dtype="str").dtype  # as the loaders
+    # text given as string, large_string, pandas' str or Python objects: one type
+    profiles = pd.DataFrame({"account_id": [1, 2]})
+    for values in (pd.array(["a", None], dtype=pd.ArrowDtype(pa.string())),
+                   pd.array(["a", None], dtype=pd.ArrowDtype(pa.large_string())),
+                   pd.Series(["a", None], dtype="str"), pd.Series(["a", None], dtype=object)):
+        frame = nest_posts(profiles, pd.DataFrame({"account_id": [1, 2], "text": values}))
+        assert frame["posts"].dtype.pyarrow_dtype.value_type.field("text").type == pa.large_string()
+    # so pandas.concat keeps a make_creators frame and a nest_posts frame columnar
+    other = CREATORS.assign(account_id=CREATORS["account_id"] + 100)
+    rebuilt = nest_posts(other.drop(columns="posts"), unnest_posts(other))
+    both = pd.concat([CREATORS, rebuilt], ignore_index=True)
+    assert both["posts"].dtype == CREATORS["posts"].dtype
+    assert pa.types.is_timestamp(flatten_posts(both).table.schema.field("timestamp").type)
+
+
+def test_a_posts_column_pandas_degraded_to_objects_is_named():
+    # before: "post field 'timestamp' must hold timestamps, got Arrow type int64"
+    other = nest_posts(pd.DataFrame({"account_id": [500]}),
+                       pd.DataFrame({"account_id": [500], "likes": [1.5]}))
+    degraded = pd.concat([CREATORS, other])
+    assert degraded["posts"].dtype == object
+    for frame in (degraded, CREATORS.astype({"posts": object})):
+        with pytest.raises(AccountFrameError) as info:
+            validate_account_frame(frame)
+        msg = str(info.value)
+        assert msg.startswith("column 'posts' has dtype object and holds NumPy arrays")
+        assert "pandas.concat" in msg and "concat_accounts" in msg and "nest_posts" in msg
+
+
+def test_concat_accounts_keeps_the_posts_columnar():
+    from skinfluence import concat_accounts
+
+    other = nest_posts(pd.DataFrame({"account_id": [500, 501], "followers": [3, 4]}),
+                       pd.DataFrame({"account_id": [500], "likes": [1.5], "extra": ["x"]}))
+    both = concat_accounts([CREATORS, other], ignore_index=True)
+    assert list(both.columns) == list(CREATORS.columns)
+    assert both.index.tolist() == list(range(len(CREATORS) + 2))
+    flat = flatten_posts(both)
+    assert flat.table.schema.field("likes").type == pa.float64()  # int64 and double joined
+    assert pa.types.is_timestamp(flat.table.schema.field("timestamp").type)
+    posts = unnest_posts(both)
+    pd.testing.assert_series_equal(posts["text"].iloc[:-1], unnest_posts(CREATORS)["text"])
+    assert posts["extra"].iloc[-1] == "x" and posts["extra"].iloc[:-1].isna().all()
+    assert posts["timestamp"].iloc[-1] is pd.NaT and posts["likes"].iloc[-1] == 1.5
+    assert both["posts"].list.len().tolist()[-2:] == [1, 0]
+    # slices concatenate too, and ids stay unique
+    part = concat_accounts([CREATORS.iloc[3:5], CREATORS.iloc[[0]]])
+    pd.testing.assert_frame_equal(part, CREATORS.iloc[[3, 4, 0]])
+    with pytest.raises(AccountFrameError, match="duplicated account id"):
+        concat_accounts([CREATORS, CREATORS])
+    with pytest.raises(AccountFrameError, match=r"frame 1 must be an account frame"):
+        concat_accounts([CREATORS, CREATORS.drop(columns="posts")])
+
+
+def test_rename_post_fields():
+    from skinfluence import rename_post_fields
+
+    frame, _ = make_check_frame(n_accounts=10)
+    frame.index = frame.index + 7
+    renamed = rename_post_fields(frame, {"likes": "like_count", "text": "caption"})
+    assert renamed.index.equals(frame.index) and list(renamed.columns) == list(frame.columns)
+    expected = unnest_posts(frame).rename(columns={"likes": "like_count", "text": "caption"})
+    pd.testing.assert_frame_equal(unnest_posts(renamed), expected)
+    pd.testing.assert_frame_equal(rename_post_fields(renamed, {"like_count": "likes", "caption": "text"}),
+                                  frame)
+    # row subsets, sliced or taken, keep their own posts
+    for part in (frame.iloc[2:6], frame.iloc[[5, 0, 3]]):
+        pd.testing.assert_frame_equal(unnest_posts(rename_post_fields(part, {"likes": "n"})),
+                                      unnest_posts(part).rename(columns={"likes": "n"}))
+    # Python lists of dicts are renamed too
+    lists = pd.DataFrame({"account_id": ["a", "b"], "posts": [[{"like_count": 3}], []]})
+    assert flatten_posts(rename_post_fields(lists, {"like_count": "likes"})).fields == ["likes"]
+
+
+def test_rename_post_fields_errors():
+    from skinfluence import rename_post_fields
+
+    frame, _ = make_check_frame(n_accounts=8)
+    with pytest.raises(AccountFrameError, match=r"post field\(s\) \['like'\] to rename are not in the "
+                                                r"posts; posts have fields \[.*'likes'.*\]; did you "
+                                                r"mean 'likes' for 'like'\?"):
+        rename_post_fields(frame, {"like": "likes"})
+    with pytest.raises(AccountFrameError, match=r"would give two post fields the name\(s\) \['likes'\]"):
+        rename_post_fields(frame, {"comments": "likes"})
+    with pytest.raises(TypeError, match="'mapping' parameter of rename_post_fields must be a dict"):
+        rename_post_fields(frame, [("likes", "x")])
+    with pytest.raises(AccountFrameError, match="nested 'posts' column"):
+        rename_post_fields(frame.drop(columns="posts"), {"likes": "x"})
+
+
+def test_numbers_stored_as_text_name_the_column_values_and_fix():
+    # before: "must be numeric, got dtype str with values such as [] for account(s) []"
+    frame = pd.DataFrame({"account_id": ["a", "b"], "followers": pd.Series(["10", "2000"], dtype="str")})
+    with pytest.raises(AccountFrameError) as info:
+        validate_account_frame(frame)
+    msg = str(info.value)
+    assert "column 'followers' must be numeric" in msg
+    assert "values such as ['10', '2000'] for account(s) ['a', 'b']" in msg
+    assert "pandas.to_numeric(frame['followers'])" in msg and "numbers stored as text" in msg
+    mixed = frame.assign(followers=pd.Series(["10", "lots"], dtype="str"))
+    with pytest.raises(AccountFrameError, match=r"values such as \['lots'\] for account\(s\) \['b'\]\. "
+                                                r"Convert the column with pandas.to_numeric"):
+        validate_account_frame(mixed)
+
+
+def test_missing_required_fields_list_the_closest_names():
+    frame = nest_posts(pd.DataFrame({"account_id": [1]}),
+                       pd.DataFrame({"account_id": [1], "texts": ["hi"], "image_url": ["x"]}))
+    with pytest.raises(AccountFrameError) as info:
+        validate_account_frame(frame, required_post_fields=["text"])
+    msg = str(info.value)
+    assert msg.startswith("posts are missing required field(s) ['text']; posts have fields "
+                          "['image_url', 'texts']; did you mean 'texts'? Map it with "
+                          "skinfluence.rename_post_fields(frame, {'texts': 'text'})")

@@ -240,3 +240,37 @@ def test_rejects_bad_input_but_needs_no_posts(params):
     with pytest.raises(AccountFrameError, match="missing required column"):
         est.transform(X[["account_id"]])
 
+
+
+# ------------------------------------------------- no silent wrong results (issue 13)
+
+
+def test_an_array_gets_told_what_is_needed(table):
+    # before: "expected an account frame (... and a nested 'posts' column), got ndarray"
+    for X in (np.zeros((3, 2)), [[1.0, 2.0]]):
+        with pytest.raises(AccountFrameError) as info:
+            ProfileFeatures().fit(X)
+        msg = str(info.value)
+        assert msg.startswith("ProfileFeatures expects a profile table or an account frame: a "
+                              "pandas DataFrame with one row per account and named count columns")
+        assert "'followers'" in msg and "it reads no posts" in msg and "posts' column" not in msg
+    assert "ndarray of shape (3, 2)" in str(pytest.raises(
+        AccountFrameError, ProfileFeatures().fit(table).transform, np.zeros((3, 2))).value)
+
+
+def test_numeric_strings_name_the_column_values_and_the_fix(table):
+    # before: "must be numeric, got dtype str with values such as [] for account(s) []"
+    text = table.assign(followers=table["followers"].astype(int).astype(str))
+    with pytest.raises(AccountFrameError, match=r"column 'followers' must be numeric, got dtype \w+ "
+                                                r"with values such as \['1000', '50', '7', '0', '300'\] "
+                                                r"for account\(s\) \['a', 'b', 'c', 'd', 'e'\]\. Convert "
+                                                r"the column with pandas.to_numeric"):
+        ProfileFeatures().fit(text)
+
+
+def test_reference_time_garbage_names_the_accepted_forms():
+    frame = pd.DataFrame({"followers": [1.0, 2.0],
+                          "created_at": pd.to_datetime(["2020-01-01", "2020-01-11"])})
+    with pytest.raises(ValueError, match=r"The 'reference_time' parameter of ProfileFeatures must be "
+                                         r"None or a datetime-like value: .*'2024-05-01'.*Got 'garbage'"):
+        ProfileFeatures(age_column="created_at", reference_time="garbage").fit(frame)

@@ -14,11 +14,17 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..base import ComponentMixin
 from ..exceptions import AccountFrameError
-from ..nested import POSTS_COLUMN, FlatPosts, flatten_posts, segment_reduce
+from ..nested import (
+    POSTS_COLUMN,
+    FlatPosts,
+    _missing_fields_message,
+    _validate_and_flatten,
+    segment_reduce,
+)
 from ..patterns import HASHTAG, MENTION
 from ..registry import register
 from ..utils._param_validation import Interval, OptionList, Real, fit_context
-from ..utils.validation import check_account_frame
+from ..utils.validation import check_post_fields_seen, check_reference_time
 
 __all__ = ["EngagementAggregator", "ENGAGEMENT_FEATURES"]
 
@@ -53,21 +59,11 @@ ENGAGEMENT_FEATURES: dict[str, str] = {
 _COUNTS = ("likes", "comments", "shares", "views")
 
 
-def _timestamp(value) -> pd.Timestamp:
-    """``reference_time`` as a tz-aware Timestamp; naive values are read as UTC."""
-    try:
-        ref = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            "The 'reference_time' parameter of EngagementAggregator must be None or a "
-            f"datetime-like value. Got {value!r} instead."
-        ) from exc
-    if ref is pd.NaT:
-        raise ValueError(
-            "The 'reference_time' parameter of EngagementAggregator must be None or a "
-            f"datetime-like value. Got {value!r} instead."
-        )
-    return ref.tz_localize("UTC") if ref.tzinfo is None else ref
+# features by the post fields they read (besides the count named in their own name)
+_USE_ENGAGEMENT = ("engagement_mean", "total_engagement", "engagement_rate",
+                   "engagement_rate_per_view", "engagement_cv", "growth_slope", "growth_acceleration")
+_USE_TIME = ("posts_per_week", "gap_cv", "recency_days", "growth_slope", "growth_acceleration")
+_USE_TEXT = ("hashtag_rate", "mention_rate")
 
 
 @register("aggregator")
@@ -118,13 +114,26 @@ class EngagementAggregator(ComponentMixin, TransformerMixin, BaseEstimator):
 
     - ``engagement_rate`` for an account with zero (or unknown) followers;
     - means, medians and rates of an account without posts, or whose posts all
-      miss that count (e.g. ``views_*`` on a platform without views);
-      ``total_engagement`` and ``n_posts_seen`` are 0 for an account without posts;
+      miss that count (e.g. ``views_*`` where no post reports views);
+      ``total_engagement`` and ``n_posts_seen`` are 0 for an account without posts,
+      and ``total_engagement`` is NaN for an account whose posts all have unknown
+      engagement (unknown is never read as 0);
     - ``engagement_cv`` with mean engagement 0; ``posts_per_week`` and ``gap_cv``
       with fewer than two (distinct) posting times; ``growth_slope`` with fewer
       than two, ``growth_acceleration`` with fewer than three;
     - a post with missing likes or comments has missing engagement (NaN counts
       are skipped, not read as 0).
+
+    Post fields are read by their names in the data contract (``likes``,
+    ``comments``, ``views``, ``shares``, ``text_field``, ``timestamp_field``).
+    A field that a selected feature needs must be in the posts (its values may
+    be null): otherwise ``fit`` and ``transform`` raise an
+    :class:`~skinfluence.exceptions.AccountFrameError` naming the field, the
+    features that need it, the fields the posts have and the closest of them;
+    posts whose fields are named otherwise are renamed once with
+    :func:`~skinfluence.rename_post_fields`. ``shares`` is added to the
+    engagement when the posts have it. A field read in ``fit`` (``shares``
+    included) must still be there in ``transform``.
 
     Examples
     --------
@@ -178,12 +187,22 @@ class EngagementAggregator(ComponentMixin, TransformerMixin, BaseEstimator):
     def _selected(self) -> list[str]:
         return list(ENGAGEMENT_FEATURES) if isinstance(self.features, str) else list(self.features)
 
-    def _needs(self, selected):
-        needs_time = any(f in selected for f in (
-            "posts_per_week", "gap_cv", "recency_days", "growth_slope", "growth_acceleration"))
-        needs_text = any(f in selected for f in ("hashtag_rate", "mention_rate"))
-        needs_followers = "engagement_rate" in selected
-        return needs_time, needs_text, needs_followers
+    def _needed_fields(self, selected) -> dict[str, list[str]]:
+        """Post field -> the selected features that cannot be computed without it."""
+        needed: dict[str, list[str]] = {}
+        for name in selected:
+            fields = [c for c in _COUNTS if name.startswith(f"{c}_")]
+            if name in _USE_ENGAGEMENT:
+                fields += ["likes", "comments"]
+            if name == "engagement_rate_per_view":
+                fields.append("views")
+            if name in _USE_TIME:
+                fields.append(self.timestamp_field)
+            if name in _USE_TEXT:
+                fields.append(self.text_field)
+            for field in fields:
+                needed.setdefault(field, []).append(name)
+        return needed
 
     # --------------------------------------------------------------------- fit
 
@@ -204,34 +223,43 @@ class EngagementAggregator(ComponentMixin, TransformerMixin, BaseEstimator):
         """
         self._check_extras()
         selected = self._selected()
-        self._validate(X, selected, reset=True)
-        needs_time = self._needs(selected)[0]
+        flat = self._validate(X, selected, reset=True)
         if self.reference_time is not None:
-            ref = _timestamp(self.reference_time)
-            self.reference_time_ = ref.tz_localize("UTC") if ref.tzinfo is None else ref
-        elif needs_time:
-            self.reference_time_ = self._latest_post_time(X)
+            self.reference_time_ = check_reference_time(self.reference_time, "EngagementAggregator")
+        elif any(f in selected for f in _USE_TIME):
+            self.reference_time_ = self._latest_post_time(flat)
         else:
             self.reference_time_ = None
         self.feature_names_out_ = np.asarray(selected, dtype=object)
         return self
 
-    def _validate(self, X, selected, reset):
-        needs_time, needs_text, needs_followers = self._needs(selected)
-        fields = [self.timestamp_field] if needs_time else []
-        if needs_text:
-            fields.append(self.text_field)
-        return check_account_frame(
-            self, X, reset=reset, posts_column=self.posts_column,
-            required_columns=[self.followers_column] if needs_followers else [],
-            required_post_fields=fields,
-        )
+    def _validate(self, X, selected, reset) -> FlatPosts:
+        """Validate and flatten the frame once; every field a selected feature needs must be there."""
+        needed = self._needed_fields(selected)
+        followers = [self.followers_column] if "engagement_rate" in selected else []
+        flat = _validate_and_flatten(X, posts_column=self.posts_column, required_columns=followers,
+                                     require_posts=True)
+        missing = [f for f in needed if f not in flat.fields]
+        if missing:
+            raise AccountFrameError(_missing_fields_message(
+                missing, flat.fields, caller="EngagementAggregator", needed_by=needed,
+                field_params={self.text_field: "text_field", self.timestamp_field: "timestamp_field"},
+                advice="or select features that do not need "
+                       + ("it" if len(missing) == 1 else "them") + " with features=[...]"))
+        # shares are added to engagement when the posts have them: read, so checked too
+        read = list(needed)
+        if self.include_shares and any(f in selected for f in _USE_ENGAGEMENT):
+            read.append("shares")
+        check_post_fields_seen(self, read, flat.fields, reset=reset)
+        if reset:
+            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+            self.n_features_in_ = X.shape[1]
+        return flat
 
     def _seconds(self, flat: FlatPosts) -> np.ndarray:
         return flat.seconds(self.timestamp_field)
 
-    def _latest_post_time(self, X):
-        flat = flatten_posts(X, posts_column=self.posts_column)
+    def _latest_post_time(self, flat: FlatPosts):
         seconds = self._seconds(flat)
         if not np.isfinite(seconds).any():
             return None
@@ -254,8 +282,7 @@ class EngagementAggregator(ComponentMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "feature_names_out_")
         selected = list(self.feature_names_out_)
-        self._validate(X, selected, reset=False)
-        posts = _PostArrays(self, X, flatten_posts(X, posts_column=self.posts_column))
+        posts = _PostArrays(self, X, self._validate(X, selected, reset=False))
         with np.errstate(divide="ignore", invalid="ignore"):
             cols = [_FEATURE_FUNCTIONS[name](posts) for name in selected]
         out = np.column_stack(cols) if cols else np.empty((len(X), 0))
@@ -393,7 +420,10 @@ def _engagement_mean(posts):
 
 
 def _total_engagement(posts):
-    return posts.reduce("engagement", "sum")
+    """Sum of the known engagement: 0 without posts, NaN when no post's engagement is known."""
+    total = posts.reduce("engagement", "sum")
+    unknown = (posts.reduce("engagement", "count") == 0) & (np.diff(posts.offsets) > 0)
+    return np.where(unknown, np.nan, total)
 
 
 def _engagement_rate(posts):

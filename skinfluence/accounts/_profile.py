@@ -16,7 +16,7 @@ from ..exceptions import AccountFrameError
 from ..nested import ID_COLUMN, _account_labels, _check_count_values, _numeric_column, _show
 from ..registry import register
 from ..utils._param_validation import StrOptions, fit_context
-from ..utils.validation import check_account_frame
+from ..utils.validation import check_account_frame, check_reference_time
 
 __all__ = ["ProfileFeatures", "PROFILE_COUNTS", "PROFILE_RATIOS"]
 
@@ -43,20 +43,8 @@ _IMPUTE = ("mean", "median")
 
 
 def _utc(value):
-    """A tz-aware UTC Timestamp; naive values are read as UTC."""
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"The 'reference_time' parameter of ProfileFeatures must be None or a datetime-like "
-            f"value. Got {value!r} instead."
-        ) from exc
-    if ts is pd.NaT:
-        raise ValueError(
-            f"The 'reference_time' parameter of ProfileFeatures must be None or a datetime-like "
-            f"value. Got {value!r} instead."
-        )
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    """``reference_time`` as a tz-aware UTC Timestamp; naive values are read as UTC."""
+    return check_reference_time(value, "ProfileFeatures").tz_convert("UTC")
 
 
 @register("extractor")
@@ -246,10 +234,8 @@ class ProfileFeatures(ComponentMixin, TransformerMixin, BaseEstimator):
         """
         self._check_extras()
         self._check_count_columns()
-        if isinstance(X, pd.DataFrame):
-            counts = self._resolve_counts(X)
-        else:
-            counts = []  # check_account_frame raises the contract error
+        _check_table(X)
+        counts = self._resolve_counts(X)
         self._validate(X, counts, reset=True)
         if not counts and self.age_column is None:
             if isinstance(self.count_columns, str):
@@ -321,6 +307,7 @@ class ProfileFeatures(ComponentMixin, TransformerMixin, BaseEstimator):
     # ---------------------------------------------------------------- validate
 
     def _validate(self, X, counts, reset):
+        _check_table(X)
         required = list(counts) + ([self.age_column] if self.age_column is not None else [])
         check_account_frame(self, X, reset=reset, required_columns=required, require_posts=False)
         for column in counts:
@@ -422,3 +409,17 @@ class ProfileFeatures(ComponentMixin, TransformerMixin, BaseEstimator):
             {"log": False, "impute": "median", "add_indicator": True},
             {"count_columns": ["followers", "n_posts"], "impute": None, "ratios": False},
         ]
+
+
+def _check_table(X) -> None:
+    """ProfileFeatures reads named profile columns: X must be a DataFrame (posts not needed)."""
+    if isinstance(X, pd.DataFrame):
+        return
+    shape = getattr(X, "shape", None)
+    got = type(X).__name__ + (f" of shape {shape}" if shape is not None else "")
+    raise AccountFrameError(
+        "ProfileFeatures expects a profile table or an account frame: a pandas DataFrame with one "
+        "row per account and named count columns (those of count_columns, by default any of "
+        f"{list(PROFILE_COUNTS)}); it reads no posts. Got {got}. Wrap an array in "
+        "pandas.DataFrame(X, columns=[...]) to name its columns."
+    )

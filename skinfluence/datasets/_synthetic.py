@@ -31,6 +31,7 @@ from ..utils._param_validation import (
     StrOptions,
     validate_params,
 )
+from ._readers import _as_text
 
 __all__ = ["make_creators"]
 
@@ -739,7 +740,7 @@ def _brand_accounts(rng, brands: Bunch, acc: Bunch, specs, cat_names, low: int, 
     likes = rng.poisson(followers[owner] * rng.lognormal(np.log(0.01), 0.5, n_total))
     profiles = pd.DataFrame({
         "account_id": np.arange(n_brands, dtype=np.int64),
-        "username": pd.array(handles, dtype=pd.ArrowDtype(pa.string())),
+        "username": _as_text(pd.Series(handles)),
         "followers": followers,
         "following": rng.integers(10, 1000, n_brands).astype(np.int64),
         "n_posts": counts + rng.integers(0, 500, n_brands),
@@ -819,7 +820,7 @@ def _account_frame(acc: Bunch, posts: Bunch, eng: Bunch, text, image, cat_names)
     n = len(acc.topic)
     profiles = pd.DataFrame({
         "account_id": np.arange(n, dtype=np.int64),
-        "username": pd.array(acc.usernames, dtype=pd.ArrowDtype(pa.string())),
+        "username": _as_text(pd.Series(acc.usernames)),
         "followers": acc.followers,
         "following": acc.following,
         "n_posts": posts.profile_posts,

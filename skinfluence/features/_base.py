@@ -28,6 +28,7 @@ from ..exceptions import AccountFrameError
 from ..nested import ID_COLUMN, FlatPosts, _validate_and_flatten, is_account_frame
 from ..ragged import PostFeatures
 from ..utils._param_validation import Real, StrOptions, fit_context
+from ..utils.validation import check_post_fields_seen
 
 __all__ = ["AccountFrameTransformer"]
 
@@ -49,23 +50,43 @@ class AccountFrameTransformer(ComponentMixin, TransformerMixin, BaseEstimator):
         """Post fields the component reads (checked on every call, declared in the tags)."""
         return []
 
+    def _optional_post_fields(self) -> list[str]:
+        """Post fields the component reads when the posts have them.
+
+        Whichever of them the posts given to ``fit`` have must be there in every
+        later call (:func:`~skinfluence.utils.validation.check_post_fields_seen`).
+        """
+        return []
+
     def _validate_frame(self, X, *, reset: bool) -> FlatPosts:
         """Validate the account frame once and return its flat posts.
 
         With ``reset=True`` (in ``fit``) it records ``feature_names_in_`` and
-        ``n_features_in_``, like scikit-learn's ``validate_data``.
+        ``n_features_in_``, like scikit-learn's ``validate_data``, and the post
+        fields read; later calls raise if one of those fields is gone.
         """
         name = type(self).__name__
         if not is_account_frame(X, self.posts_column):
             _raise_not_a_frame(name, X, self.posts_column)
         flat = _validate_and_flatten(
             X, posts_column=self.posts_column, required_post_fields=self._required_post_fields(),
-            require_posts=True,
+            require_posts=True, caller=name, field_params=self._field_params(),
         )
+        self._check_fields_seen(flat, reset=reset)
         if reset:
             self.feature_names_in_ = np.asarray(X.columns, dtype=object)
             self.n_features_in_ = X.shape[1]
         return flat
+
+    def _field_params(self) -> dict[str, str]:
+        """Post field -> the parameter naming it (``text_field``, ``image_field``, ...)."""
+        return {value: param for param, value in self.get_params(deep=False).items()
+                if param.endswith("_field") and isinstance(value, str)}
+
+    def _check_fields_seen(self, flat: FlatPosts, *, reset: bool) -> None:
+        read = [f for f in [*self._required_post_fields(), *self._optional_post_fields()]
+                if isinstance(f, str)]
+        check_post_fields_seen(self, read, flat.fields, reset=reset)
 
     @available_if(_names_its_features)
     def get_feature_names_out(self, input_features=None):
@@ -130,6 +151,7 @@ class _PostExtractor(AccountFrameTransformer):
         """The flat posts of the frame given to ``fit``: validated here unless the caller did."""
         if flat is None:
             return self._validate_frame(X, reset=True)
+        self._check_fields_seen(flat, reset=True)
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         self.n_features_in_ = X.shape[1]
         return flat
