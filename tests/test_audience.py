@@ -537,3 +537,13 @@ def test_quality_param_errors(params, name):
     X = make_audiences(5, random_state=0).accounts
     with pytest.raises(ValueError, match=f"The '{name}' parameter of AudienceQuality must be"):
         AudienceQuality(**params).fit(X)
+
+
+def test_detector_refuses_a_single_class():
+    # before: fit accepted it, classes_ was [1] while predict_proba had two columns
+    X, y = schema_frame(60)
+    with pytest.raises(ValueError, match=r"both classes .* one class only: \[1\]"):
+        FakeFollowerDetector(small_hgb()).fit(X, np.ones(len(X), dtype=int))
+    weight = (y == 0).astype(float)
+    with pytest.raises(ValueError, match=r"non-zero sample_weight; got one class only: \[0\]"):
+        FakeFollowerDetector(small_hgb()).fit(X, y, sample_weight=weight)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ..base import ComponentMixin
 from ..registry import register
@@ -335,6 +335,16 @@ class FakeFollowerDetector(ComponentMixin, ClassifierMixin, BaseEstimator):
         self._reject_non_numeric(X)
         X, y = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype=np.float64)
         check_classification_targets(y)
+        present = np.unique(y if sample_weight is None
+                            else y[_check_sample_weight(sample_weight, X) > 0])
+        if len(present) < 2:
+            # a classifier fitted on one class would report classes_ == [c] while its
+            # model's predict_proba (and predict) still speak of two classes
+            raise ValueError(
+                "FakeFollowerDetector needs accounts of both classes in y (fake and genuine)"
+                f"{'' if sample_weight is None else ' among the accounts with non-zero sample_weight'}"
+                f"; got one class only: {present.tolist()}. Label accounts of the other class too"
+            )
         self._count_pos = self._count_positions(X)
         self.derived_features_ = [
             d for d, (a, b) in DERIVED_FEATURES.items() if a in self._count_pos and b in self._count_pos
