@@ -398,11 +398,7 @@ class KMeansSegmenter(
                 try:
                     arr[:, j].astype(np.float64)
                 except ValueError:  # a string that is no number (other types: numpy's TypeError)
-                    for i, value in enumerate(arr[:, j]):
-                        try:
-                            float(value)
-                        except (TypeError, ValueError):
-                            break
+                    i, value = next((i, v) for i, v in enumerate(arr[:, j]) if not _is_number(v))
                     raise AccountFrameError(
                         f"{name} needs numeric features; column {j} of X holds values that are "
                         f"not numbers (row {i}: {value!r}). Drop it, or build numeric features "
@@ -784,6 +780,14 @@ class KMeansSegmenter(
             {"k_range": (2, 4), "n_init": 1, "random_state": 0},
             {"n_clusters": 3, "scaler": "robust", "log_features": None, "n_init": 1},
         ]
+
+
+def _is_number(value) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _n_threads() -> int:
