@@ -44,7 +44,7 @@ def main(argv=None):
     frames, labels = [], []
     for name in SETS:
         X, y = load_fake_accounts(Path(args.data) / name)
-        frames.append(X.drop(columns="source"))
+        frames.append(X)  # the 11 FAKE_ACCOUNT_COLUMNS; the set's name is in X.attrs["source"]
         labels.append(y)
         print(f"{name}: {len(y)} accounts, {y.mean():.1%} fake")
     X_real = pd.concat(frames, ignore_index=True)[list(FAKE_ACCOUNT_COLUMNS)]

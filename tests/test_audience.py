@@ -192,8 +192,7 @@ def test_detector_beats_random_forest_on_kaggle(shared_data):
     With these folds: about 0.984 against 0.980 (the margin held on 6 of 6 fold
     seeds tried; the 10-fold benchmark gives 0.986 against 0.981).
     """
-    X, y = load_fake_accounts(shared_data("instagram_fake_kaggle"))
-    X = X.drop(columns="source")
+    X, y = load_fake_accounts(shared_data("instagram_fake_kaggle"))  # used as loaded
     cv = StratifiedKFold(5, shuffle=True, random_state=0)
     ours = cross_val_score(FakeFollowerDetector(random_state=0), X, y, cv=cv, scoring="roc_auc").mean()
     rf = cross_val_score(RandomForestClassifier(n_estimators=100, random_state=0), X, y, cv=cv,
@@ -547,3 +546,16 @@ def test_detector_refuses_a_single_class():
     weight = (y == 0).astype(float)
     with pytest.raises(ValueError, match=r"non-zero sample_weight; got one class only: \[0\]"):
         FakeFollowerDetector(small_hgb()).fit(X, y, sample_weight=weight)
+
+
+def test_loader_output_goes_straight_into_the_detector(tmp_path):
+    # before: load_fake_accounts returned a 'source' column that the detector refused
+    header = ("rating,Number.of.posts,Number.of.people.they.follow,Number.of.followers,"
+              "has_profile_picture,Private.account")
+    rows = [f"{'TRUE' if i % 2 else 'FALSE'},{i},{100 + 7 * i},{50 + 3 * i},TRUE,FALSE"
+            for i in range(40)]
+    (tmp_path / "followers.csv").write_text("\n".join([header, *rows]) + "\n")
+    X, y = load_fake_accounts(tmp_path)
+    det = FakeFollowerDetector(small_hgb(10), random_state=0).fit(X, y)
+    assert det.predict_proba(X).shape == (40, 2)
+    assert X.attrs["source"] == "srf"
