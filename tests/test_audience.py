@@ -354,6 +354,14 @@ def test_share_interval_contains_the_estimate(n_lab, frac_fake, n_unlab, mean_sc
     assert 0 <= low[0] <= share[0] + 1e-9 and share[0] <= high[0] + 1e-9 and high[0] <= 1
 
 
+def test_share_interval_holds_the_clipped_estimate():
+    # found by hypothesis: a score below a zero-variance mean_real clips the estimate to 0,
+    # while the accepted shares lay in [0.27, ...]: the interval excluded its own estimate
+    share, low, high = share_interval([0], [0], [1], [0.0], mean_fake=1.0, mean_real=0.5,
+                                      var_fake=0.25, var_real=0.0)
+    assert share[0] == 0.0 and low[0] == 0.0 and high[0] > 0
+
+
 def test_share_interval_narrows_with_more_followers():
     widths = []
     for n in (50, 200, 800):
