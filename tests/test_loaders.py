@@ -440,6 +440,9 @@ def test_fake_accounts_errors(tmp_path):
     with pytest.raises(DataLoadError, match=r"empty\.csv: the file is empty \(no header line\); "
                                             r"expected a CSV file of the Kaggle set"):
         load_fake_accounts(empty)  # before: "unknown columns []"
+    (tmp_path / "empty.json").write_text("")
+    with pytest.raises(DataLoadError, match=r"empty\.json: the file is empty; expected a JSON array"):
+        load_fake_accounts(tmp_path / "empty.json")  # before: "invalid JSON (Expecting value)"
     no_label = write(tmp_path / "no_label.csv", [KAGGLE_HEADER.rsplit(",", 1)[0],
                                                  "1,0.27,0,0,0,53,0,0,32,1000,955"])
     with pytest.raises(DataLoadError, match=r"no_label\.csv: line 1: the columns look like the "

@@ -167,9 +167,14 @@ def _read_srf(path: Path) -> tuple[dict, np.ndarray, int]:
 
 def _read_instafake(path: Path) -> tuple[dict, np.ndarray, int]:
     try:
-        records = json.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DataLoadError(f"{path}: not valid UTF-8 text (byte {exc.start})") from exc
+    if not text.strip():
+        raise DataLoadError(f"{path}: the file is empty; expected a JSON array of InstaFake account "
+                            f"records with the fields {list(_INSTAFAKE_FIELDS)}")
+    try:
+        records = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DataLoadError(
             f"{path}: line {exc.lineno}, column {exc.colno}: invalid JSON ({exc.msg}); expected a JSON "
