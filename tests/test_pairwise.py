@@ -459,3 +459,23 @@ def test_peerindex_cv_auc(shared_data):
     margin = est.decision_function(X)
     np.testing.assert_allclose(margin, u[: len(X)] - u[len(X):], atol=1e-12, rtol=0)
     assert roc_auc_score(y, margin) > 0.9  # in-sample
+
+
+def test_lightgbm_errors_name_the_ranker_and_what_to_do(monkeypatch):
+    # before: num_leaves=200000 gave LightGBM's "Check failed: (num_leaves) <= (131072) at
+    # .../config_auto.cpp"; other LightGBM errors came through as they were
+    lgb = pytest.importorskip("lightgbm")
+    X, y = random_pairs()
+    with pytest.raises(ValueError, match=r"'num_leaves' parameter of PairwiseRanker must be an int "
+                                         r"in the range \[2, 131072\]"):
+        PairwiseRanker(num_leaves=200_000, **FAST).fit(X, y)
+    cause = lgb.basic.LightGBMError("Check failed: (something) at config.cpp")
+
+    def fail(*args, **kwargs):
+        raise cause
+
+    monkeypatch.setattr(lgb, "train", fail)
+    with pytest.raises(ValueError, match=r"LightGBM could not train PairwiseRanker's model: Check "
+                                         r"failed.*'num_leaves': 31.*Check them") as info:
+        PairwiseRanker(**FAST).fit(X, y)
+    assert info.value.__cause__ is cause

@@ -34,7 +34,7 @@ from ..utils._param_validation import (
     Real,
     fit_context,
 )
-from ._booster import fit_pairwise_booster
+from ._booster import MAX_LEAVES, fit_pairwise_booster
 from ._pair_features import PAIR_FEATURES, logistic, pair_feature_names, pair_features, slog
 from ._strengths import AccountIndex, distinct_rows, fit_strengths
 
@@ -136,7 +136,7 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
     learning_rate : float, default=0.1
         Shrinkage.
     num_leaves : int, default=31
-        Maximum leaves per tree.
+        Maximum leaves per tree, from 2 to 131072 (LightGBM's limit).
     max_depth : int, default=-1
         Maximum tree depth; <= 0 means no limit.
     min_child_samples : int, default=20
@@ -253,7 +253,7 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
         "n_reference": [Interval(Integral, 1, None, closed="left")],
         "n_estimators": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "num_leaves": [Interval(Integral, 2, None, closed="left")],
+        "num_leaves": [Interval(Integral, 2, MAX_LEAVES, closed="both")],
         "max_depth": [Integral],  # <= 0: no limit
         "min_child_samples": [Interval(Integral, 0, None, closed="left")],
         "min_child_weight": [Interval(Real, 0, None, closed="left")],
