@@ -258,6 +258,12 @@ def test_checkpoint_that_is_not_one_is_named(data, tmp_path):
     with pytest.raises(ModelLoadError, match=r"is not a checkpoint of the timm model 'test_resnet': "
                                              r"it lacks the weights conv1"):
         ImageEmbedder("test_resnet", checkpoint_path=other, device="cpu").fit(data.accounts)
+    # a file without BatchNorm's step counters (not weights) is a checkpoint all the same
+    net = timm.create_model("test_resnet", pretrained=False)
+    lean = tmp_path / "lean.pth"
+    torch.save({k: v for k, v in net.state_dict().items()
+                if not k.endswith("num_batches_tracked")}, lean)
+    ImageEmbedder("test_resnet", checkpoint_path=lean, input_size=32, device="cpu").fit(data.accounts)
 
 
 # ------------------------------------------------------------------ pickling and devices

@@ -73,7 +73,9 @@ class _TimmLoadLog(logging.Handler):
         message = record.getMessage()
         if message.startswith("Missing keys ("):
             keys = message[len("Missing keys ("):].split(")", 1)[0]
-            self.missing.extend(k.strip() for k in keys.split(",") if k.strip())
+            # BatchNorm's step counter is not a weight (files saved elsewhere often lack it)
+            self.missing.extend(k.strip() for k in keys.split(",")
+                                if k.strip() and not k.strip().endswith("num_batches_tracked"))
 
     def __enter__(self):
         logger = logging.getLogger(self._LOGGER)
