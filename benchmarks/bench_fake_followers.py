@@ -74,7 +74,6 @@ def load(data_dir):
     out = {}
     for name, folder in SETS.items():
         X, y = load_fake_accounts(Path(data_dir) / folder)
-        X = X.drop(columns="source")
         recorded = [c for c in FAKE_ACCOUNT_COLUMNS if X[c].notna().any()]
         out[name] = (X[recorded], y)
     return out

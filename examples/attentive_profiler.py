@@ -13,18 +13,20 @@ relied on. Here:
    and with mean pooling (same settings, same split);
 4. one test account's profile: its predicted topic, its most attended posts (caption,
    weight, true and predicted category) and the attention plot (``AttentionDisplay``), saved to
-   ``examples/output/attentive_profiler.png``.
+   ``DIR/attentive_profiler.png`` (``--out DIR``; default a ``skinfluence-examples`` folder in
+   the system's temporary directory, never the repository).
 
 Usage::
 
     python examples/attentive_profiler.py [--accounts 96] [--attention mixture|paper|account|none]
-        [--cache-dir DIR] [--out PNG]
+        [--cache-dir DIR] [--out DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -44,7 +46,7 @@ from skinfluence.datasets import make_creators  # noqa: E402
 from skinfluence.plotting import AttentionDisplay  # noqa: E402
 from skinfluence.profiling import AttentiveProfiler  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
+OUT = Path(tempfile.gettempdir()) / "skinfluence-examples"
 #: --attention choice -> AttentiveProfiler(attention=...)
 ATTENTION = {"mixture": "mixture", "paper": True, "account": "account", "none": False}
 
@@ -54,8 +56,7 @@ def main():
     parser.add_argument("--accounts", type=int, default=96)
     parser.add_argument("--cache-dir", type=Path,
                         default=Path.home() / ".cache" / "skinfluence" / "embeddings")
-    parser.add_argument("--out", type=Path, default=REPO / "examples" / "output" /
-                        "attentive_profiler.png")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"folder for the plot (default {OUT})")
     parser.add_argument("--attention", choices=list(ATTENTION), default="mixture",
                         help="the profiler's attention (the others are trained as twins)")
     args = parser.parse_args()
@@ -141,10 +142,11 @@ def main():
     warnings.filterwarnings("ignore", message="Glyph .* missing from font")  # emoji in captions
     display = AttentionDisplay.from_estimator(profiler, X, i, texts=texts, top=12)
     display.figure_.tight_layout()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    display.figure_.savefig(args.out, dpi=110)
+    output = args.out / "attentive_profiler.png"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    display.figure_.savefig(output, dpi=110)
     plt.close(display.figure_)
-    print(f"\nsaved {args.out}")
+    print(f"\nsaved {output}")
 
 
 if __name__ == "__main__":

@@ -10,16 +10,19 @@
    the detector's probabilities and with the truth.
 
 Prints a table of estimated vs true shares with their intervals, the coverage
-of the intervals, and saves a plot to ``audience_quality.png``.
+of the intervals, and saves a plot to ``DIR/audience_quality.png`` (``--out DIR``;
+default a ``skinfluence-examples`` folder in the system's temporary directory, never
+the repository).
 
 Usage::
 
-    python examples/audience_quality.py [path/to/shared/data] [--plot audience_quality.png]
+    python examples/audience_quality.py [path/to/shared/data] [--out DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -32,19 +35,20 @@ from skinfluence.datasets._audiences import make_audiences
 
 REPO = Path(__file__).resolve().parents[1]
 SETS = ("instagram_fake_kaggle", "instafake", "srf_instagram_fake_followers")
+OUT = Path(tempfile.gettempdir()) / "skinfluence-examples"
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="?", default=str(REPO.parent / "shared" / "data"))
-    parser.add_argument("--plot", default="audience_quality.png")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"folder for the plot (default {OUT})")
     args = parser.parse_args(argv)
 
     # 1. a detector trained on the real sets
     frames, labels = [], []
     for name in SETS:
         X, y = load_fake_accounts(Path(args.data) / name)
-        frames.append(X.drop(columns="source"))
+        frames.append(X)  # the 11 FAKE_ACCOUNT_COLUMNS; the set's name is in X.attrs["source"]
         labels.append(y)
         print(f"{name}: {len(y)} accounts, {y.mean():.1%} fake")
     X_real = pd.concat(frames, ignore_index=True)[list(FAKE_ACCOUNT_COLUMNS)]
@@ -107,8 +111,10 @@ def main(argv=None):
     ax.set_title(f"AudienceQuality, coverage {coverage:.2f}")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(args.plot, dpi=120)
-    print(f"saved {args.plot}")
+    output = args.out / "audience_quality.png"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(output, dpi=120)
+    print(f"saved {output}")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,11 @@ quicker run on a busy machine.
 Usage::
 
     python examples/kim_topic_classification.py [DATA_DIR] [--folds 5] [--cache-dir DIR]
-                                                [--max-accounts N]
+                                                [--max-accounts N] [--out DIR]
+
+The figures are also written to ``DIR/example_kim_topics.json`` (default DIR: a
+``skinfluence-examples`` folder in the system's temporary directory, never the
+repository; ``--out benchmarks/results`` refreshes the recorded benchmark file).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -51,6 +56,7 @@ from skinfluence import PostsText, nest_posts
 from skinfluence.features import SentenceEmbedder
 
 REPO = Path(__file__).resolve().parents[1]
+OUT = Path(tempfile.gettempdir()) / "skinfluence-examples"
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "kim_instagram_influencers"
 CATEGORIES = ["beauty", "family", "fashion", "fitness", "food", "interior", "pet", "travel"]
 
@@ -106,8 +112,8 @@ def main():
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--max-accounts", type=int, default=None,
                         help="a stratified random sample of this many accounts (default: all)")
-    parser.add_argument("--json", type=Path,
-                        default=REPO / "benchmarks" / "results" / "example_kim_topics.json")
+    parser.add_argument("--out", type=Path, default=OUT,
+                        help=f"folder for example_kim_topics.json (default {OUT})")
     args = parser.parse_args()
 
     frame, y, groups = load_kim(args.data_dir)
@@ -155,9 +161,9 @@ def main():
                          "seconds": time.perf_counter() - t}
         print(f"  {name:36s} {acc.mean():.3f} ± {acc.std():.3f}    {f1.mean():.3f} ± {f1.std():.3f}")
 
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({
+    output = args.out / "example_kim_topics.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps({
             "data": str(args.data_dir.name), "accounts": len(frame), "posts": n_posts,
             "sample": (f"stratified random sample of {args.max_accounts} accounts (seed 0)"
                        if args.max_accounts is not None else "all accounts of the 8 categories"),
@@ -166,7 +172,7 @@ def main():
             "categories": CATEGORIES, "folds": args.folds, "cv": "GroupKFold (post-sharing groups)",
             "classifier": "LogisticRegression(C=10, max_iter=2000)", "results": results,
         }, indent=2))
-        print(f"saved {args.json}")
+    print(f"saved {output}")
 
 
 if __name__ == "__main__":

@@ -6,11 +6,13 @@ columns, logistic regression on log-differences, ``PairwiseRanker`` default, tun
 Bayesian search (optuna-integration's ``OptunaSearchCV``, nested in the CV) and with
 per-account strengths. Then it ranks every account of the data set on one global scale,
 shows the ``make_pairs`` route (items table + list of pairs, with account ids) and saves a
-plot of the scores. Runs offline.
+plot of the scores to ``DIR/peerindex_ranking.png`` (``--out DIR``; default a
+``skinfluence-examples`` folder in the system's temporary directory, never the repository).
+Runs offline.
 
 Usage::
 
-    python examples/peerindex_pair_ranker.py [DATA_DIR] [--trials 40] [--plot ranking.png]
+    python examples/peerindex_pair_ranker.py [DATA_DIR] [--trials 40] [--out DIR]
 
 ``DATA_DIR`` defaults to ``../shared/data/peerindex`` next to the repository. The tuned row
 takes a few minutes (one search of ``--trials`` trials per outer fold); ``--trials 0``
@@ -20,6 +22,7 @@ skips it.
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -39,6 +42,7 @@ from skinfluence.datasets import PEERINDEX_FEATURES, load_peerindex
 from skinfluence.ranking import PairwiseRanker, make_pairs
 
 REPO = Path(__file__).resolve().parents[1]
+OUT = Path(tempfile.gettempdir()) / "skinfluence-examples"
 FEATURES = list(PEERINDEX_FEATURES)
 A_COLS, B_COLS = [f"A_{f}" for f in FEATURES], [f"B_{f}" for f in FEATURES]
 
@@ -74,7 +78,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("data", nargs="?", default=str(REPO.parent / "shared" / "data" / "peerindex"))
     parser.add_argument("--trials", type=int, default=40)
-    parser.add_argument("--plot", default=str(REPO / "examples" / "output" / "peerindex_ranking.png"))
+    parser.add_argument("--out", type=Path, default=OUT, help=f"folder for the plot (default {OUT})")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", category=FutureWarning)
     warnings.filterwarnings("ignore", message=".*experimental.*")
@@ -140,9 +144,10 @@ def main():
     ax.set_ylabel("PairwiseRanker global score")
     ax.set_title("PeerIndex: influence score of each account")
     fig.tight_layout()
-    Path(args.plot).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(args.plot, dpi=120)
-    print(f"\nsaved {args.plot}")
+    output = args.out / "peerindex_ranking.png"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(output, dpi=120)
+    print(f"\nsaved {output}")
 
 
 if __name__ == "__main__":

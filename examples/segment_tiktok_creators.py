@@ -10,14 +10,17 @@ segmenter picks k by silhouette.
 
 Usage::
 
-    python examples/segment_tiktok_creators.py [path/to/tiktok_creator_videos]
+    python examples/segment_tiktok_creators.py [path/to/tiktok_creator_videos] [--out DIR]
 
 Prints the segment table and the silhouette per k, and saves a scatter plot
 (followers vs engagement rate, coloured by segment, log axes) with the
-silhouette curve to ``examples/output/tiktok_segments.png``.
+silhouette curve to ``DIR/tiktok_segments.png`` (default DIR: a
+``skinfluence-examples`` folder in the system's temporary directory, never the
+repository).
 """
 
-import sys
+import argparse
+import tempfile
 import time
 from pathlib import Path
 
@@ -36,7 +39,7 @@ from skinfluence.segmentation import KMeansSegmenter
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT = REPO.parent / "shared" / "data" / "tiktok_creator_videos"
-OUTPUT = REPO / "examples" / "output" / "tiktok_segments.png"
+OUT = Path(tempfile.gettempdir()) / "skinfluence-examples"
 POST_FEATURES = ["engagement_rate", "likes_median", "views_median", "posts_per_week"]
 
 
@@ -56,7 +59,7 @@ def build_model(random_state=0):
     ).set_output(transform="pandas")
 
 
-def main(path):
+def main(path, out=OUT):
     t0 = time.perf_counter()
     creators = load_tiktok_videos(path)
     t1 = time.perf_counter()
@@ -94,11 +97,17 @@ def main(path):
     ax2.axvline(seg.n_clusters_, color="grey", linestyle="--")
     ax2.set(xlabel="k", ylabel="silhouette", title="silhouette per k")
     fig.tight_layout()
-    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(OUTPUT, dpi=110)
-    print(f"\nplot saved to {OUTPUT}")
+    output = Path(out) / "tiktok_segments.png"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(output, dpi=110)
+    print(f"\nplot saved to {output}")
     return seg
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", nargs="?", type=Path, default=DEFAULT)
+    parser.add_argument("--out", type=Path, default=OUT,
+                        help=f"folder for the plot (default {OUT})")
+    args = parser.parse_args()
+    main(args.data, args.out)

@@ -16,7 +16,11 @@ mean and spread over the folds.
 
 Usage::
 
-    python examples/tweet_topics.py [DATA_DIR] [--repeats 3]
+    python examples/tweet_topics.py [DATA_DIR] [--repeats 3] [--out DIR]
+
+The figures are also written to ``DIR/example_tweet_topics.json`` (default DIR: a
+``skinfluence-examples`` folder in the system's temporary directory, never the
+repository; ``--out benchmarks/results`` refreshes the recorded benchmark file).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -41,6 +46,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from skinfluence.features import SentenceEmbedder
 
 REPO = Path(__file__).resolve().parents[1]
+OUT = Path(tempfile.gettempdir()) / "skinfluence-examples"
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "tweettopicxl_en"
 TOPICS = [
     "arts_&_culture", "business_&_entrepreneurs", "celebrity_&_pop_culture",
@@ -62,8 +68,8 @@ def main():
     parser.add_argument("data_dir", nargs="?", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--json", type=Path,
-                        default=REPO / "benchmarks" / "results" / "example_tweet_topics.json")
+    parser.add_argument("--out", type=Path, default=OUT,
+                        help=f"folder for example_tweet_topics.json (default {OUT})")
     args = parser.parse_args()
 
     texts, Y = load(args.data_dir)
@@ -100,14 +106,14 @@ def main():
                          "f1_macro_mean": macro.mean(), "f1_macro_std": macro.std()}
         print(f"  {name:24s} {micro.mean():.3f} ± {micro.std():.3f}    "
               f"{macro.mean():.3f} ± {macro.std():.3f}")
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({
-            "data": args.data_dir.name, "tweets": len(texts), "topics": TOPICS,
-            "cv": f"RepeatedKFold({args.folds} folds x {args.repeats})",
-            "classifier": "OneVsRest(LogisticRegression(C=10, class_weight='balanced'))",
-            "results": results}, indent=2))
-        print(f"saved {args.json}")
+    output = args.out / "example_tweet_topics.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps({
+        "data": args.data_dir.name, "tweets": len(texts), "topics": TOPICS,
+        "cv": f"RepeatedKFold({args.folds} folds x {args.repeats})",
+        "classifier": "OneVsRest(LogisticRegression(C=10, class_weight='balanced'))",
+        "results": results}, indent=2))
+    print(f"saved {output}")
 
 
 if __name__ == "__main__":

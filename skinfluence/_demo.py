@@ -19,7 +19,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-__all__ = ["Demo", "STEPS", "Step", "run_demo"]
+__all__ = ["Demo", "MAX_ACCOUNTS", "MIN_ACCOUNTS", "STEPS", "Step", "accounts_range", "run_demo"]
+
+#: The number of creators the demo accepts: its steps need at least MIN_ACCOUNTS (the topic
+#: classifier splits 8 topics into a held-out quarter and 5 folds), and it is a walk-through,
+#: not a benchmark (MAX_ACCOUNTS keeps it within minutes and a few GB).
+MIN_ACCOUNTS, MAX_ACCOUNTS = 100, 10_000
+
+#: What ``quick`` changes: less data, fewer grid points, folds, pairs, trees and epochs.
+_SETTINGS = {
+    False: dict(n_accounts=600, grid={"clf__C": [0.3, 3.0, 30.0],
+                                      "tfidf__ngram_range": [(1, 1), (1, 2)]},
+                n_folds=5, n_pairs=4000, n_train_pairs=3000, n_trees=200, n_brands=40,
+                n_epochs=40),
+    True: dict(n_accounts=200, grid={"clf__C": [3.0, 30.0], "tfidf__ngram_range": [(1, 1)]},
+               n_folds=3, n_pairs=1500, n_train_pairs=1000, n_trees=60, n_brands=20,
+               n_epochs=15),
+}
 
 
 @dataclass
@@ -29,6 +45,8 @@ class Demo:
     n_accounts: int
     random_state: int
     out: TextIO
+    #: the quick mode: less data and fewer grid points, folds, pairs, trees and epochs
+    quick: bool = False
     #: the figures returned by :func:`run_demo` (and printed in the report)
     report: dict = field(default_factory=dict)
     #: intermediate results the later steps and the report sections read
@@ -36,6 +54,16 @@ class Demo:
 
     def write(self, text: str) -> None:
         self.out.write(text)
+
+    @property
+    def settings(self) -> dict:
+        """The sizes of the work (grid, folds, pairs, trees, epochs) for this mode."""
+        return _SETTINGS[bool(self.quick)]
+
+    def title_fields(self) -> dict:
+        """The fields a step title may name."""
+        return {**self.settings, "n_accounts": self.n_accounts,
+                "random_state": self.random_state, "quick": self.quick}
 
 
 @dataclass(frozen=True)
@@ -45,17 +73,20 @@ class Step:
     Parameters
     ----------
     title : str
-        The progress line, formatted with the :class:`Demo` fields
-        (``{n_accounts}``, ``{random_state}``).
+        The progress line, formatted with :meth:`Demo.title_fields`
+        (``{n_accounts}``, ``{random_state}``, ``{n_pairs}``, ...).
     run : callable
         ``run(demo) -> str``: does the work, returns the detail after "done".
     section : callable, default=None
         ``section(demo)``: writes the step's part of the final report.
+    min_accounts : int, default=1
+        The fewest creators the step works with; :func:`run_demo` refuses fewer.
     """
 
     title: str
     run: Callable[[Demo], str]
     section: Callable[[Demo], None] | None = None
+    min_accounts: int = 1
 
 
 class _Progress:
@@ -166,8 +197,8 @@ def classify_topics(demo: Demo) -> str:
     ])
     search = GridSearchCV(
         pipe,
-        {"clf__C": [0.3, 3.0, 30.0], "tfidf__ngram_range": [(1, 1), (1, 2)]},
-        cv=StratifiedKFold(5, shuffle=True, random_state=seed),
+        demo.settings["grid"],
+        cv=StratifiedKFold(demo.settings["n_folds"], shuffle=True, random_state=seed),
         n_jobs=1,
     )
     search.fit(X_train, y_train)
@@ -237,21 +268,18 @@ def write_segments(demo: Demo) -> None:
 
 # ------------------------------------------------------------------ 5. pair ranking
 
-_N_PAIRS, _N_TRAIN_PAIRS = 4000, 3000
-
-
 def _judged_pairs(demo: Demo, rng):
     """Random creator pairs, judged by a noisy oracle that knows the true influence."""
     import numpy as np
 
-    n = len(demo.state["frame"])
-    a = rng.integers(0, n, _N_PAIRS)
-    b = (a + rng.integers(1, n, _N_PAIRS)) % n
+    n, n_pairs = len(demo.state["frame"]), demo.settings["n_pairs"]
+    a = rng.integers(0, n, n_pairs)
+    b = (a + rng.integers(1, n, n_pairs)) % n
     # the judge: the truly more influential creator wins, with logistic noise
     # (influence is log10 of expected likes per post: a 10x gap wins 95 % of the time)
     influence = demo.state["data"].influence
     gap = influence[a] - influence[b]
-    judged = (rng.random(_N_PAIRS) < 1 / (1 + np.exp(-3 * gap))).astype(int)
+    judged = (rng.random(n_pairs) < 1 / (1 + np.exp(-3 * gap))).astype(int)
     return a, b, judged
 
 
@@ -275,9 +303,9 @@ def rank_pairs(demo: Demo) -> str:
     a, b, judged = _judged_pairs(demo, rng)
     ids = frame["account_id"].to_numpy()
     pairs = make_pairs(items, np.column_stack([ids[a], ids[b]]), keep_ids=False)
-    held_out = np.zeros(_N_PAIRS, bool)
-    held_out[_N_TRAIN_PAIRS:] = True
-    ranker = PairwiseRanker(n_estimators=200, n_jobs=1, random_state=seed)
+    held_out = np.zeros(len(judged), bool)
+    held_out[demo.settings["n_train_pairs"]:] = True
+    ranker = PairwiseRanker(n_estimators=demo.settings["n_trees"], n_jobs=1, random_state=seed)
     ranker.fit(pairs[~held_out], judged[~held_out])
     auc = roc_auc_score(judged[held_out], ranker.predict_proba(pairs[held_out])[:, 1])
     ranking = ranker.rank(items.set_index("account_id"))
@@ -289,8 +317,9 @@ def rank_pairs(demo: Demo) -> str:
 
 def write_ranking(demo: Demo) -> None:
     r = demo.report
-    demo.write("\nPairwise ranking (PairwiseRanker, LightGBM; 3,000 judged pairs to learn, "
-               "1,000 held out)\n")
+    n_pairs, n_train = demo.settings["n_pairs"], demo.settings["n_train_pairs"]
+    demo.write(f"\nPairwise ranking (PairwiseRanker, LightGBM; {n_train:,} judged pairs to learn, "
+               f"{n_pairs - n_train:,} held out)\n")
     demo.write(f"  held-out pair AUC             {r['pair_auc']:.3f}\n")
     demo.write(f"  Spearman(global score, true influence) over all creators "
                f"{r['rank_spearman']:.3f}\n")
@@ -312,7 +341,8 @@ def brand_creators(demo: Demo) -> str:
     from .ranking import ListwiseRanker, make_queries, split_pairs, unseen_split
 
     seed = demo.random_state
-    data = make_creators(demo.n_accounts, n_topics=8, n_brands=40, n_posts=(4, 8),
+    data = make_creators(demo.n_accounts, n_topics=8, n_brands=demo.settings["n_brands"],
+                         n_posts=(4, 8),
                          brand_posts=(6, 10), random_state=seed)
     split = unseen_split(data.positives, test_size=0.25, random_state=seed)
     pool = np.union1d(split.train_candidates, split.test_candidates)
@@ -327,7 +357,7 @@ def brand_creators(demo: Demo) -> str:
                         split, negatives=20, relevance="relevance", random_state=seed)
     X, y, _ = make_queries(brands, brand_ids, creators, pool, pairs.train)
     ranker = ListwiseRanker(hidden_size=64, embedding_size=32, residual_similarity=True,
-                            max_epochs=40, lr=3e-3, device="cpu", random_state=seed).fit(X, y)
+                            max_epochs=demo.settings["n_epochs"], lr=3e-3, device="cpu", random_state=seed).fit(X, y)
     X_test, y_test, q_test = make_queries(brands, brand_ids, creators, pool, pairs.test)
     scores = ranker.predict(X_test)
     auc = query_auc(y_test, scores, qid=q_test)
@@ -386,19 +416,46 @@ STEPS: tuple[Step, ...] = (
     Step("Generating {n_accounts} synthetic creators (make_creators, "
          "random_state={random_state})", make_data, write_data),
     Step("Checking the account-frame data contract", check_contract, write_tiers),
-    Step("Topic from captions: GridSearchCV over a Pipeline, accounts split 5-fold",
-         classify_topics, write_topics),
+    Step("Topic from captions: GridSearchCV over a Pipeline, accounts split {n_folds}-fold",
+         classify_topics, write_topics, min_accounts=MIN_ACCOUNTS),
     Step("Segments: EngagementAggregator -> KMeansSegmenter(n_clusters='auto')",
          segment, write_segments),
-    Step("Who is more influential: PairwiseRanker on 4,000 pairwise judgements",
+    Step("Who is more influential: PairwiseRanker on {n_pairs:,} pairwise judgements",
          rank_pairs, write_ranking),
     Step("Top creators for a brand: ListwiseRanker on unseen brands and creators",
-         brand_creators, write_brand_creators),
+         brand_creators, write_brand_creators, min_accounts=MIN_ACCOUNTS),
     Step("Listing registered components", list_components, write_components),
 )
 
 
-def run_demo(n_accounts: int = 600, random_state: int = 0, stream: TextIO | None = None) -> dict:
+def accounts_range(steps=None) -> tuple[int, int]:
+    """The fewest and the most creators the demo's steps accept."""
+    steps = STEPS if steps is None else steps
+    return max((step.min_accounts for step in steps), default=1), MAX_ACCOUNTS
+
+
+def check_demo_params(n_accounts, random_state) -> None:
+    """Raise a ValueError naming the parameter and the allowed range (before any work)."""
+    import numbers
+
+    low, high = accounts_range()
+    if (not isinstance(n_accounts, numbers.Integral) or isinstance(n_accounts, bool)
+            or not low <= n_accounts <= high):
+        raise ValueError(
+            f"The 'n_accounts' parameter of run_demo must be an int in the range [{low}, {high}]. "
+            f"Got {n_accounts!r} instead. (Below {low}, the topic classifier's held-out quarter "
+            "and cross-validation folds of 8 topics would be nearly empty.)"
+        )
+    if (not isinstance(random_state, numbers.Integral) or isinstance(random_state, bool)
+            or not 0 <= random_state < 2**32):
+        raise ValueError(
+            "The 'random_state' parameter of run_demo must be an int in the range [0, 2**32 - 1]. "
+            f"Got {random_state!r} instead."
+        )
+
+
+def run_demo(n_accounts: int | None = None, random_state: int = 0, stream: TextIO | None = None,
+             *, quick: bool = False) -> dict:
     """Run the end-to-end demo and return its figures (used by the CLI and the tests).
 
     Steps (:data:`STEPS`): generate synthetic creators; check the data contract;
@@ -410,12 +467,17 @@ def run_demo(n_accounts: int = 600, random_state: int = 0, stream: TextIO | None
 
     Parameters
     ----------
-    n_accounts : int, default=600
-        Number of synthetic creators.
+    n_accounts : int, default=None
+        Number of synthetic creators, in [:data:`MIN_ACCOUNTS`,
+        :data:`MAX_ACCOUNTS`]; None: 600, or 200 with ``quick``.
     random_state : int, default=0
-        Seed of the data and of every model.
+        Seed of the data and of every model, in [0, 2**32 - 1].
     stream : file-like, default=None
         Where the progress and the report are written; ``sys.stdout`` when None.
+    quick : bool, default=False
+        A smaller, faster run: 200 creators unless ``n_accounts`` says otherwise,
+        2 grid points and 3 folds for the topic classifier, 1,500 pairs and 60
+        trees for the pair ranker, 20 brands and 15 epochs for the brand ranker.
 
     Returns
     -------
@@ -423,10 +485,14 @@ def run_demo(n_accounts: int = 600, random_state: int = 0, stream: TextIO | None
         The demo's figures (accuracies, segments, ranking scores, components) and
         ``"seconds"``, the total wall time.
     """
-    demo = Demo(n_accounts=n_accounts, random_state=random_state, out=stream or sys.stdout)
+    if n_accounts is None:
+        n_accounts = _SETTINGS[bool(quick)]["n_accounts"]
+    check_demo_params(n_accounts, random_state)
+    demo = Demo(n_accounts=n_accounts, random_state=random_state, out=stream or sys.stdout,
+                quick=bool(quick))
     progress = _Progress(len(STEPS), demo.out)
     for step in STEPS:
-        progress.start(step.title.format(n_accounts=n_accounts, random_state=random_state))
+        progress.start(step.title.format(**demo.title_fields()))
         progress.done(step.run(demo))
     demo.write("\n" + "=" * 72 + "\n skinfluence demo report\n" + "=" * 72 + "\n")
     for step in STEPS:

@@ -9,7 +9,7 @@ import argparse
 import sys
 
 # the demo's steps live in ._demo, which imports only the standard library at load time
-from ._demo import run_demo
+from ._demo import accounts_range, run_demo
 
 __all__ = ["main", "run_demo"]
 
@@ -38,7 +38,7 @@ def _cmd_components(args) -> int:
 
 
 def _cmd_demo(args) -> int:
-    run_demo(n_accounts=args.accounts, random_state=args.random_state)
+    run_demo(n_accounts=args.accounts, random_state=args.random_state, quick=args.quick)
     return 0
 
 
@@ -61,9 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only this kind (extractor, aggregator, segmenter, ranker, profiler, detector)")
     p.set_defaults(func=_cmd_components)
 
+    low, high = accounts_range()
     p = sub.add_parser("demo", help="run an end-to-end pipeline on synthetic creators")
-    p.add_argument("--accounts", type=int, default=600, help="number of synthetic creators (default 600)")
-    p.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
+    p.add_argument("--accounts", type=int, default=None,
+                   help=f"number of synthetic creators, {low} to {high} (default 600; 200 with --quick)")
+    p.add_argument("--random-state", type=int, default=0, help="seed, 0 to 2**32-1 (default 0)")
+    p.add_argument("--quick", action="store_true",
+                   help="a smaller, faster run: less data, fewer grid points, folds, pairs and epochs")
     p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser("versions", help="print versions of Python and the dependencies")
@@ -80,6 +84,14 @@ def main(argv=None) -> int:
 
         if args.kind not in KINDS:
             parser.error(f"--kind must be one of {', '.join(KINDS)}; got {args.kind!r}")
+    if args.command == "demo":
+        # checked before any work, so a bad value is one line, not a traceback from a step
+        low, high = accounts_range()
+        if args.accounts is not None and not low <= args.accounts <= high:
+            parser.error(f"--accounts must be between {low} and {high} (the demo's steps need at "
+                         f"least {low} synthetic creators); got {args.accounts}")
+        if not 0 <= args.random_state < 2**32:
+            parser.error(f"--random-state must be between 0 and {2**32 - 1}; got {args.random_state}")
     return args.func(args)
 
 

@@ -12,6 +12,7 @@ __all__ = [
     "AccountFrameError",
     "DataLoadError",
     "MissingDependencyError",
+    "ModelLoadError",
     "NotFittedError",
     "PluginLoadWarning",
     "LeakageWarning",
@@ -42,6 +43,17 @@ class MissingDependencyError(SkinfluenceError, ImportError):
 
     The message names the missing package(s) and the ``pip install`` command
     of the skinfluence extra that provides them.
+    """
+
+
+class ModelLoadError(SkinfluenceError, OSError):
+    """A pretrained model or a weights file could not be loaded.
+
+    Raised in ``fit`` by the components that load a backbone (offline without a
+    cached copy, a file that is not a checkpoint of the named architecture...).
+    The message names the model or file, what was expected and how to fix it;
+    the error of the library that failed (huggingface_hub, timm, torch) is
+    chained as ``__cause__``.
     """
 
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 __all__ = ["FAKE_ACCOUNT_COLUMNS"]
 
 #: The follower-account schema shared by the three fake-account data sets
-#: (columns of ``X`` returned by :func:`~skinfluence.datasets.load_fake_accounts`, before
-#: ``source``).
+#: (the columns of ``X`` returned by :func:`~skinfluence.datasets.load_fake_accounts`).
 #: All float64; NaN where the data set does not record the feature:
 #:
 #: ====================== ================== ===================================== ==============================

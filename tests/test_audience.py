@@ -192,8 +192,7 @@ def test_detector_beats_random_forest_on_kaggle(shared_data):
     With these folds: about 0.984 against 0.980 (the margin held on 6 of 6 fold
     seeds tried; the 10-fold benchmark gives 0.986 against 0.981).
     """
-    X, y = load_fake_accounts(shared_data("instagram_fake_kaggle"))
-    X = X.drop(columns="source")
+    X, y = load_fake_accounts(shared_data("instagram_fake_kaggle"))  # used as loaded
     cv = StratifiedKFold(5, shuffle=True, random_state=0)
     ours = cross_val_score(FakeFollowerDetector(random_state=0), X, y, cv=cv, scoring="roc_auc").mean()
     rf = cross_val_score(RandomForestClassifier(n_estimators=100, random_state=0), X, y, cv=cv,
@@ -353,6 +352,14 @@ def test_share_interval_contains_the_estimate(n_lab, frac_fake, n_unlab, mean_sc
         assert np.isnan(share[0]) and np.isnan(low[0]) and np.isnan(high[0])
         return
     assert 0 <= low[0] <= share[0] + 1e-9 and share[0] <= high[0] + 1e-9 and high[0] <= 1
+
+
+def test_share_interval_holds_the_clipped_estimate():
+    # found by hypothesis: a score below a zero-variance mean_real clips the estimate to 0,
+    # while the accepted shares lay in [0.27, ...]: the interval excluded its own estimate
+    share, low, high = share_interval([0], [0], [1], [0.0], mean_fake=1.0, mean_real=0.5,
+                                      var_fake=0.25, var_real=0.0)
+    assert share[0] == 0.0 and low[0] == 0.0 and high[0] > 0
 
 
 def test_share_interval_narrows_with_more_followers():
@@ -537,3 +544,26 @@ def test_quality_param_errors(params, name):
     X = make_audiences(5, random_state=0).accounts
     with pytest.raises(ValueError, match=f"The '{name}' parameter of AudienceQuality must be"):
         AudienceQuality(**params).fit(X)
+
+
+def test_detector_refuses_a_single_class():
+    # before: fit accepted it, classes_ was [1] while predict_proba had two columns
+    X, y = schema_frame(60)
+    with pytest.raises(ValueError, match=r"both classes .* one class only: \[1\]"):
+        FakeFollowerDetector(small_hgb()).fit(X, np.ones(len(X), dtype=int))
+    weight = (y == 0).astype(float)
+    with pytest.raises(ValueError, match=r"non-zero sample_weight; got one class only: \[0\]"):
+        FakeFollowerDetector(small_hgb()).fit(X, y, sample_weight=weight)
+
+
+def test_loader_output_goes_straight_into_the_detector(tmp_path):
+    # before: load_fake_accounts returned a 'source' column that the detector refused
+    header = ("rating,Number.of.posts,Number.of.people.they.follow,Number.of.followers,"
+              "has_profile_picture,Private.account")
+    rows = [f"{'TRUE' if i % 2 else 'FALSE'},{i},{100 + 7 * i},{50 + 3 * i},TRUE,FALSE"
+            for i in range(40)]
+    (tmp_path / "followers.csv").write_text("\n".join([header, *rows]) + "\n")
+    X, y = load_fake_accounts(tmp_path)
+    det = FakeFollowerDetector(small_hgb(10), random_state=0).fit(X, y)
+    assert det.predict_proba(X).shape == (40, 2)
+    assert X.attrs["source"] == "srf"

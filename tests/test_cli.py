@@ -96,3 +96,47 @@ def test_readme_has_exactly_the_two_setup_commands():
     commands = re.findall(r"```bash\n(.*?)\n```", text, re.S)
     assert commands == ['pip install -e ".[all]" && skinfluence demo',
                         'pip install -e ".[all,dev]" && python -m pytest']
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--accounts", "20"], r"--accounts must be between 100 and 10000 .*; got 20"),
+    (["--accounts", "0"], r"--accounts must be between 100 and 10000"),
+    (["--accounts", "10001"], r"--accounts must be between 100 and 10000"),
+    (["--random-state", "-1"], r"--random-state must be between 0 and 4294967295; got -1"),
+])
+def test_demo_arguments_are_checked_before_any_work(argv, message, capsys, monkeypatch):
+    # before: --accounts 20 ended in scikit-learn's traceback from train_test_split
+    from skinfluence import _demo
+
+    monkeypatch.setattr(_demo, "make_data", None)  # no step may start
+    with pytest.raises(SystemExit) as info:
+        main(["demo", *argv])
+    assert info.value.code == 2
+    assert re.search(message, capsys.readouterr().err)
+    with pytest.raises(ValueError, match=r"The '(n_accounts|random_state)' parameter of run_demo "
+                                         r"must be an int in the range"):
+        run_demo(n_accounts=int(argv[1]) if argv[0] == "--accounts" else None,
+                 random_state=int(argv[1]) if argv[0] == "--random-state" else 0)
+
+
+def test_demo_quick_mode_uses_less_data_and_fewer_grid_points(monkeypatch, capsys):
+    from skinfluence import _demo
+
+    seen = {}
+
+    def record(demo):
+        seen.update({**demo.settings, "n_accounts": demo.n_accounts})
+        return "recorded"
+
+    monkeypatch.setattr(_demo, "STEPS", (_demo.Step("{n_pairs:,} pairs, {n_folds} folds", record),))
+    main(["demo", "--quick"])
+    assert "[1/1] 1,500 pairs, 3 folds" in capsys.readouterr().out
+    quick, full = _demo._SETTINGS[True], _demo._SETTINGS[False]
+    assert seen["n_accounts"] == 200
+    assert len(quick["grid"]["clf__C"]) * len(quick["grid"]["tfidf__ngram_range"]) == 2 < 6
+    assert all(quick[k] < full[k] for k in ("n_accounts", "n_folds", "n_pairs", "n_trees",
+                                             "n_brands", "n_epochs"))
+    main(["demo", "--quick", "--accounts", "150"])
+    assert seen["n_accounts"] == 150 and seen["n_folds"] == 3
+    main(["demo"])
+    assert seen["n_accounts"] == 600 and seen["n_folds"] == 5

@@ -21,6 +21,7 @@ from sklearn.utils import get_tags
 from skinfluence import PostEncoder, PostFeatures, PostPooler, TextStats, nest_posts, unnest_posts
 from skinfluence.datasets import make_creators
 from skinfluence.datasets._synthetic import _png_bytes
+from skinfluence.exceptions import AccountFrameError, ModelLoadError
 from skinfluence.utils import estimator_checks as ec
 
 torch = pytest.importorskip("torch")
@@ -204,10 +205,65 @@ def test_bad_inputs_and_parameters(fitted, data):
                           ({"input_size": 3}, "input_size"), ({"pooling": "sum"}, "pooling")]:
         with pytest.raises(ValueError, match=f"The '{match}' parameter of ImageEmbedder"):
             ImageEmbedder(**{**TINY, **params}).fit(data.accounts)
-    out = fitted.transform([np.full((8, 8, 3), 2.0)])  # floats must be in [0, 1]: clipped to white
-    assert np.isfinite(out).all()
     with pytest.raises(ValueError, match="values in \\[0, 255\\]"):
         fitted.transform([np.full((8, 8, 3), 300, dtype=np.int32)])
+
+
+def test_float_images_out_of_range_raise_whatever_on_error(data):
+    # before: a float image in 0-255 was clipped to white without a word
+    ok = np.full((8, 8, 3), 0.5)
+    for on_error in ("raise", "skip"):
+        est = ImageEmbedder(**TINY, on_error=on_error).fit(data.accounts)
+        with pytest.raises(AccountFrameError, match=r"image #1, array of shape \(8, 8, 3\) and dtype "
+                                                    r"float64, has values out of range: .*\[5, 5\]"
+                                                    r".*divide by 255"):
+            est.transform([ok, np.full((8, 8, 3), 5.0)])
+        with pytest.raises(AccountFrameError, match=r"\[-0\.5, 0\.5\]"):
+            est.transform([np.r_[ok, np.full((1, 8, 3), -0.5)]])
+    # rounding noise within half a uint8 level is the same image as the clipped one
+    fitted = ImageEmbedder(**TINY).fit(data.accounts)
+    np.testing.assert_array_equal(fitted.transform([np.full((8, 8, 3), 1.0 + 1e-4)]),
+                                  fitted.transform([np.full((8, 8, 3), 1.0)]))
+
+
+def test_offline_pretrained_weights_say_what_to_do(data, monkeypatch):
+    # before: huggingface_hub's LocalEntryNotFoundError came through unexplained
+    errors = pytest.importorskip("huggingface_hub.errors")
+    cause = errors.LocalEntryNotFoundError("cannot find the requested files in the local cache")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with mock.patch.object(timm, "create_model", side_effect=cause):
+        with pytest.raises(ModelLoadError) as info:
+            ImageEmbedder("resnet18.a1_in1k", device="cpu").fit(data.accounts)
+    msg = str(info.value)
+    assert "'resnet18.a1_in1k'" in msg and "HF_HUB_OFFLINE is set" in msg
+    assert "checkpoint_path=" in msg and "pretrained=False" in msg and "download" in msg
+    assert info.value.__cause__ is cause and isinstance(info.value, OSError)
+
+
+def test_checkpoint_that_is_not_one_is_named(data, tmp_path):
+    # before: timm's RuntimeError suggesting weights_only=False, or (another architecture's
+    # state dict) a silently random backbone
+    text = tmp_path / "notes.pth"
+    text.write_text("not a checkpoint")
+    with pytest.raises(ModelLoadError, match=r"checkpoint_path '.*notes\.pth' into the timm model "
+                                             r"'test_resnet'.*A checkpoint must be a weights file") as info:
+        ImageEmbedder("test_resnet", checkpoint_path=text, device="cpu").fit(data.accounts)
+    assert "weights_only=False" not in str(info.value) and info.value.__cause__ is not None
+    empty = tmp_path / "empty.pth"
+    empty.write_bytes(b"")
+    with pytest.raises(ModelLoadError, match="empty.pth"):
+        ImageEmbedder("test_resnet", checkpoint_path=empty, device="cpu").fit(data.accounts)
+    other = tmp_path / "other.pth"
+    torch.save({"head.weight": torch.zeros(3, 3)}, other)
+    with pytest.raises(ModelLoadError, match=r"is not a checkpoint of the timm model 'test_resnet': "
+                                             r"it lacks the weights conv1"):
+        ImageEmbedder("test_resnet", checkpoint_path=other, device="cpu").fit(data.accounts)
+    # a file without BatchNorm's step counters (not weights) is a checkpoint all the same
+    net = timm.create_model("test_resnet", pretrained=False)
+    lean = tmp_path / "lean.pth"
+    torch.save({k: v for k, v in net.state_dict().items()
+                if not k.endswith("num_batches_tracked")}, lean)
+    ImageEmbedder("test_resnet", checkpoint_path=lean, input_size=32, device="cpu").fit(data.accounts)
 
 
 # ------------------------------------------------------------------ pickling and devices

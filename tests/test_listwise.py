@@ -462,3 +462,21 @@ def test_shared_towers_share_weights_and_residual_starts_from_cosine():
         np.linalg.norm(q[X.query_index], axis=1) * np.linalg.norm(c[X.candidate_index], axis=1))
     scale = float(ranker.net_.module_.residual_scale.detach())
     np.testing.assert_allclose(ranker.predict(X), scale * cos, rtol=1e-4, atol=1e-5)
+
+
+def test_boosted_lightgbm_errors_name_the_ranker(monkeypatch):
+    # before: LightGBM's own error (a C++ check and a source line) came through as it was
+    lgb = pytest.importorskip("lightgbm")
+    X, y, _ = bilinear_task()
+    with pytest.raises(ValueError, match=r"'num_leaves' parameter of BoostedRanker must be an int "
+                                         r"in the range \[2, 131072\]"):
+        BoostedRanker(num_leaves=200_000).fit(X, y)
+    cause = lgb.basic.LightGBMError("Check failed: (something)")
+
+    def fail(*args, **kwargs):
+        raise cause
+
+    monkeypatch.setattr(lgb, "train", fail)
+    with pytest.raises(ValueError, match=r"LightGBM could not train BoostedRanker's model") as info:
+        BoostedRanker(n_estimators=3).fit(X, y)
+    assert info.value.__cause__ is cause

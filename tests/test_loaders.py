@@ -388,9 +388,10 @@ def test_fake_accounts_kaggle_tmp(tmp_path):
         KAGGLE_HEADER, "1,0.27,0,0,0,53,0,0,32,1000,955,0", "0,0.5,1,0.1,1,0,1,1,0,3,4000,1",
     ], crlf=True)
     X, y = load_fake_accounts(path)
-    assert list(X.columns) == [*FAKE_ACCOUNT_COLUMNS, "source"]
-    assert (X[list(FAKE_ACCOUNT_COLUMNS)].dtypes == np.float64).all()
-    assert X["source"].tolist() == ["kaggle", "kaggle"]
+    # provenance is in attrs, not a column (before: a 'source' column the detector refused)
+    assert list(X.columns) == list(FAKE_ACCOUNT_COLUMNS)
+    assert (X.dtypes == np.float64).all()
+    assert X.attrs["source"] == "kaggle" and X.attrs["source_files"] == [str(path)]
     assert X.notna().all().all()
     assert X["username_digit_ratio"].tolist() == [0.27, 0.5]
     assert X["n_following"].tolist() == [955.0, 4000.0]
@@ -404,7 +405,7 @@ def test_fake_accounts_srf_tmp_ignores_identifiers(tmp_path):
     ])
     X, y = load_fake_accounts(path)
     assert y.tolist() == [1, 0]
-    assert X["source"].unique().tolist() == ["srf"]
+    assert X.attrs["source"] == "srf"
     assert X["has_profile_pic"].tolist() == [1.0, 0.0]
     assert X["is_private"].tolist() == [1.0, 0.0]
     absent = ["username_digit_ratio", "fullname_words", "fullname_digit_ratio",
@@ -421,7 +422,7 @@ def test_fake_accounts_instafake_folder(tmp_path):
     X, y = load_fake_accounts(tmp_path)
     assert y.tolist() == [1, 0, 0]
     assert X["username_digit_ratio"].tolist() == [0.25, 0.0, 0.25]
-    assert X["source"].unique().tolist() == ["instafake"]
+    assert X.attrs["source"] == "instafake"
     absent = ["fullname_words", "fullname_digit_ratio", "name_equals_username", "has_external_url"]
     assert X[absent].isna().all().all()
     assert X.drop(columns=absent).notna().all().all()
@@ -435,6 +436,25 @@ def test_fake_accounts_errors(tmp_path):
     with pytest.raises(DataLoadError, match=r"mixes files.*f\.json \(instafake\).*k\.csv \(kaggle\)"):
         load_fake_accounts(mixed)
 
+    empty = write(tmp_path / "empty.csv", [])
+    with pytest.raises(DataLoadError, match=r"empty\.csv: the file is empty \(no header line\); "
+                                            r"expected a CSV file of the Kaggle set"):
+        load_fake_accounts(empty)  # before: "unknown columns []"
+    (tmp_path / "empty.json").write_text("")
+    with pytest.raises(DataLoadError, match=r"empty\.json: the file is empty; expected a JSON array"):
+        load_fake_accounts(tmp_path / "empty.json")  # before: "invalid JSON (Expecting value)"
+    no_label = write(tmp_path / "no_label.csv", [KAGGLE_HEADER.rsplit(",", 1)[0],
+                                                 "1,0.27,0,0,0,53,0,0,32,1000,955"])
+    with pytest.raises(DataLoadError, match=r"no_label\.csv: line 1: the columns look like the "
+                                            r"Kaggle set, but the column\(s\) \['fake'\] are missing "
+                                            r"\('fake' is the label"):
+        load_fake_accounts(no_label)  # before: the eleven present columns listed as unknown
+    srf_extra = write(tmp_path / "srf_extra.csv", [SRF_HEADER.replace("rating", "score"),
+                                                   "TRUE,0,1,1,TRUE,TRUE"])
+    with pytest.raises(DataLoadError, match=r"like the SRF set, but the column\(s\) \['rating'\] "
+                                            r"are missing .* and the column\(s\) \['score'\] are not "
+                                            r"columns of that set"):
+        load_fake_accounts(srf_extra)
     unknown = write(tmp_path / "other.csv", ["a,b", "1,2"])
     with pytest.raises(DataLoadError, match=r"other\.csv: line 1: unknown columns \['a', 'b'\]"):
         load_fake_accounts(unknown)
@@ -565,13 +585,13 @@ def test_real_top_instagram(shared_data):
 )
 def test_real_fake_accounts(shared_data, name, n_rows, n_fake, nan_columns):
     X, y = load_fake_accounts(shared_data(name))
-    assert X.shape == (n_rows, len(FAKE_ACCOUNT_COLUMNS) + 1)
+    assert X.shape == (n_rows, len(FAKE_ACCOUNT_COLUMNS))
     assert y.shape == (n_rows,) and y.dtype == np.int64
     assert int(y.sum()) == n_fake
     expected_source = {"instagram_fake_kaggle": "kaggle", "instafake": "instafake",
                        "srf_instagram_fake_followers": "srf"}[name]
-    assert X["source"].unique().tolist() == [expected_source]
-    features = X[list(FAKE_ACCOUNT_COLUMNS)]
+    assert X.attrs["source"] == expected_source
+    features = X
     assert (features.dtypes == np.float64).all()
     assert features[nan_columns].isna().all().all()
     assert features.drop(columns=nan_columns).notna().all().all()

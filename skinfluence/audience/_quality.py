@@ -130,6 +130,11 @@ def share_interval(n_labelled, n_labelled_fake, n_unlabelled, score_sum, *, mean
     empty = bounded & ((disc < 0) | (hi < 0) | (lo > 1))
     low[empty] = share[empty]
     high[empty] = share[empty]
+    # the estimate is clipped to [0, 1] while the test's accepted set may lie wholly above
+    # (or below) it, e.g. one unlabelled follower scored below a zero-variance mean_real:
+    # widen the interval to hold the reported estimate, never report a share outside it
+    low[bounded] = np.minimum(low[bounded], share[bounded])
+    high[bounded] = np.maximum(high[bounded], share[bounded])
     # the uncertainty of the error rates dominates (huge sample, few labelled): no bound
     unbounded = has & ~(a > 0)
     low[unbounded], high[unbounded] = 0.0, 1.0

@@ -55,6 +55,13 @@ _INSTAFAKE_FIELDS = (
     "userFollowerCount", "userFollowingCount", "userBiographyLength", "userMediaCount",
     "userHasProfilPic", "userIsPrivate", "usernameDigitCount", "usernameLength", "isFake",
 )
+# per CSV set: the columns it must have, and the columns it may have
+_CSV_SETS = {
+    "kaggle": ((*_KAGGLE_COLUMNS, "fake"), (*_KAGGLE_COLUMNS, "fake")),
+    "srf": (("rating", *_SRF_COLUMNS), ("rating", *_SRF_COLUMNS, *_SRF_IGNORED)),
+}
+_LABELS = {"kaggle": "fake", "srf": "rating"}
+_SET_NAMES = {"kaggle": "Kaggle", "srf": "SRF"}
 _BINARY = ("has_profile_pic", "name_equals_username", "has_external_url", "is_private")
 _RATIOS = ("username_digit_ratio", "fullname_digit_ratio")
 
@@ -77,10 +84,36 @@ def _detect_fake_set(path: Path) -> str:
         return "instafake"
     if suffix == ".csv":
         header = _csv_header(path)
-        if set(header) == set(_KAGGLE_COLUMNS) | {"fake"}:
-            return "kaggle"
-        if set(_SRF_COLUMNS) | {"rating"} <= set(header) <= set(_SRF_COLUMNS) | {"rating", *_SRF_IGNORED}:
-            return "srf"
+        if not header:
+            raise DataLoadError(
+                f"{path}: the file is empty (no header line); expected a CSV file of the Kaggle set "
+                f"(columns {list(_KAGGLE_COLUMNS) + ['fake']}) or of the SRF set "
+                f"(columns {['rating', *_SRF_COLUMNS]})"
+            )
+        for kind, (required, allowed) in _CSV_SETS.items():
+            if set(required) <= set(header) <= set(allowed):
+                return kind
+        # the set whose columns the header shares most: say what it lacks, and what is foreign
+        kind, (required, allowed) = max(
+            _CSV_SETS.items(), key=lambda item: len(set(header) & set(item[1][1])))
+        missing = [c for c in required if c not in header]
+        foreign = [c for c in header if c not in allowed]
+        if len(set(header) & set(allowed)) > len(required) // 2:
+            parts = []
+            if missing:
+                label = _LABELS[kind]
+                parts.append(f"the column(s) {missing} are missing" + (
+                    f" ({label!r} is the label: it says which accounts are fake)"
+                    if label in missing else ""))
+            if foreign:
+                parts.append(f"the column(s) {foreign} are not columns of that set")
+            if not parts:
+                repeated = sorted({c for c in header if header.count(c) > 1})
+                parts.append(f"the column(s) {repeated} appear more than once")
+            raise DataLoadError(
+                f"{path}: line 1: the columns look like the {_SET_NAMES[kind]} set, but "
+                + " and ".join(parts) + f"; expected the columns {list(required)}"
+            )
         raise DataLoadError(
             f"{path}: line 1: unknown columns {header}; expected those of the Kaggle set "
             f"({list(_KAGGLE_COLUMNS) + ['fake']}) or of the SRF set "
@@ -134,9 +167,14 @@ def _read_srf(path: Path) -> tuple[dict, np.ndarray, int]:
 
 def _read_instafake(path: Path) -> tuple[dict, np.ndarray, int]:
     try:
-        records = json.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DataLoadError(f"{path}: not valid UTF-8 text (byte {exc.start})") from exc
+    if not text.strip():
+        raise DataLoadError(f"{path}: the file is empty; expected a JSON array of InstaFake account "
+                            f"records with the fields {list(_INSTAFAKE_FIELDS)}")
+    try:
+        records = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DataLoadError(
             f"{path}: line {exc.lineno}, column {exc.colno}: invalid JSON ({exc.msg}); expected a JSON "
@@ -239,11 +277,13 @@ def load_fake_accounts(path: str | os.PathLike) -> tuple[pd.DataFrame, np.ndarra
 
     Returns
     -------
-    X : DataFrame of shape (n_accounts, 12)
-        The 11 :data:`FAKE_ACCOUNT_COLUMNS` (float64; 0/1 flags as 0.0/1.0)
-        and ``source`` (``"kaggle"``, ``"instafake"`` or ``"srf"``; pandas'
-        default string dtype: ``str`` on pandas 3, ``object`` on pandas 2), rows
-        in file order, RangeIndex. ``X.attrs["source_files"]`` lists the files.
+    X : DataFrame of shape (n_accounts, 11)
+        The 11 :data:`FAKE_ACCOUNT_COLUMNS` (float64; 0/1 flags as 0.0/1.0),
+        rows in file order, RangeIndex: the input of
+        :class:`~skinfluence.audience.FakeFollowerDetector` as it is.
+        Provenance is kept out of the columns, in ``X.attrs``:
+        ``X.attrs["source"]`` is the data set (``"kaggle"``, ``"instafake"``
+        or ``"srf"``) and ``X.attrs["source_files"]`` lists the files read.
     y : ndarray of shape (n_accounts,), dtype=int64
         1 = fake account, 0 = genuine.
 
@@ -252,10 +292,12 @@ def load_fake_accounts(path: str | os.PathLike) -> tuple[pd.DataFrame, np.ndarra
     FileNotFoundError
         When ``path`` does not exist.
     DataLoadError
-        When a file's columns are not those of a known set, a folder mixes
-        files of different sets or holds none, a value cannot be parsed, a
-        0/1 flag or a ratio is out of range, or a label is missing. Messages
-        name the file, column and line (the record number for JSON).
+        When a file is empty, its columns are not those of a known set (for
+        a file that resembles a set, the message names the columns it lacks,
+        such as the label column), a folder mixes files of different sets or
+        holds none, a value cannot be parsed, a 0/1 flag or a ratio is out of
+        range, or a label is missing. Messages name the file, column and line
+        (the record number for JSON).
 
     Examples
     --------
@@ -267,10 +309,12 @@ def load_fake_accounts(path: str | os.PathLike) -> tuple[pd.DataFrame, np.ndarra
     ...     "has_profile_picture,Private.account\\n"
     ...     "TRUE,0,4000,3,TRUE,FALSE\\nFALSE,120,300,280,TRUE,TRUE\\n")
     >>> X, y = load_fake_accounts(folder)
-    >>> X[["n_posts", "n_following", "is_private", "bio_length", "source"]]
-       n_posts  n_following  is_private  bio_length source
-    0      0.0       4000.0         0.0         NaN    srf
-    1    120.0        300.0         1.0         NaN    srf
+    >>> X[["n_posts", "n_following", "is_private", "bio_length"]]
+       n_posts  n_following  is_private  bio_length
+    0      0.0       4000.0         0.0         NaN
+    1    120.0        300.0         1.0         NaN
+    >>> X.attrs["source"]
+    'srf'
     >>> y
     array([1, 0])
     """
@@ -300,7 +344,8 @@ def load_fake_accounts(path: str | os.PathLike) -> tuple[pd.DataFrame, np.ndarra
         ))
         labels.append(y)
     X = pd.concat(blocks, ignore_index=True).astype(np.float64)
-    X["source"] = _as_text(pd.Series([kind] * len(X)))
+    # provenance is metadata, not a column: X goes straight into FakeFollowerDetector
+    X.attrs["source"] = kind
     X.attrs["source_files"] = [str(f) for f in files]
     y = np.concatenate(labels).astype(np.int64)
     return X, y

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import os
 import warnings
 
@@ -12,7 +13,7 @@ import pyarrow as pa
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ..exceptions import AccountFrameError
+from ..exceptions import AccountFrameError, ModelLoadError
 from ..nested import POSTS_COLUMN, is_account_frame
 from ..registry import register
 from ..utils._optional import import_optional
@@ -35,6 +36,60 @@ DEFAULT_IMAGE_MODEL = "efficientnet_b0.ra_in1k"
 
 class _UnreadableImage(Exception):
     """An image that is missing or cannot be decoded (internal)."""
+
+
+class _BadImageValues(Exception):
+    """An image array whose values are outside the range of its dtype (internal).
+
+    Not an unreadable image: the values would be decoded to a wrong picture (for
+    example 0-255 floats clipped to white), so it is raised whatever ``on_error`` says.
+    """
+
+
+# A float image may stray from [0, 1] by half a uint8 level (resampling, rounding): it
+# is rounded to the same uint8 image as a clipped one.
+_FLOAT_TOLERANCE = 0.5 / 255
+
+
+def _first_line(exc) -> str:
+    text = str(exc).strip()
+    return (text.splitlines()[0] if text else type(exc).__name__).rstrip(".")
+
+
+class _TimmLoadLog(logging.Handler):
+    """Collects the parameters timm reports missing while loading pretrained weights.
+
+    timm logs them (at level INFO, "Missing keys (a, b) discovered ...") instead of
+    raising when it loads non-strictly, as it does when the classifier is dropped.
+    """
+
+    _LOGGER = "timm.models._builder"
+
+    def __init__(self):
+        super().__init__(level=logging.INFO)
+        self.missing = []
+
+    def emit(self, record):
+        message = record.getMessage()
+        if message.startswith("Missing keys ("):
+            keys = message[len("Missing keys ("):].split(")", 1)[0]
+            # BatchNorm's step counter is not a weight (files saved elsewhere often lack it)
+            self.missing.extend(k.strip() for k in keys.split(",")
+                                if k.strip() and not k.strip().endswith("num_batches_tracked"))
+
+    def __enter__(self):
+        logger = logging.getLogger(self._LOGGER)
+        self._level = logger.level
+        logger.addHandler(self)
+        if logger.getEffectiveLevel() > logging.INFO:
+            logger.setLevel(logging.INFO)
+        return self
+
+    def __exit__(self, *exc_info):
+        logger = logging.getLogger(self._LOGGER)
+        logger.removeHandler(self)
+        logger.setLevel(self._level)
+        return False
 
 
 def _describe(item) -> str:
@@ -78,10 +133,17 @@ def _to_pil(item, Image):
             if arr.dtype.kind == "f":
                 if not np.isfinite(arr).all():
                     raise _UnreadableImage("the image array holds NaN or infinite values")
+                low, high = (float(arr.min()), float(arr.max())) if arr.size else (0.0, 0.0)
+                if low < -_FLOAT_TOLERANCE or high > 1.0 + _FLOAT_TOLERANCE:
+                    raise _BadImageValues(
+                        f"a float image array must hold values in [0, 1]; got [{low:g}, {high:g}]"
+                        + (". It looks like 0-255 values: divide by 255, or pass uint8"
+                           if high <= 255.0 and low >= 0 else "")
+                    )
                 arr = np.clip(np.round(arr * 255.0), 0, 255).astype(np.uint8)
             elif arr.dtype != np.uint8:
                 if arr.min() < 0 or arr.max() > 255:
-                    raise _UnreadableImage(
+                    raise _BadImageValues(
                         f"an integer image array must hold values in [0, 255]; got "
                         f"[{arr.min()}, {arr.max()}]"
                     )
@@ -93,7 +155,7 @@ def _to_pil(item, Image):
                 f"{type(item).__name__}"
             )
         return img if img.mode == "RGB" else img.convert("RGB")
-    except _UnreadableImage:
+    except (_UnreadableImage, _BadImageValues):
         raise
     except (OSError, ValueError, SyntaxError, TypeError) as exc:  # PIL's decode errors
         raise _UnreadableImage(f"{type(exc).__name__}: {exc}") from exc
@@ -189,7 +251,13 @@ class ImageEmbedder(_PostExtractor):
     ``X`` is an account frame, or the images themselves (a list of paths,
     bytes or arrays, or an ``(n, H, W, C)`` array), which gives an
     ``(n_images, embedding_dim_)`` array. Arrays are uint8 in [0, 255], or
-    floats in [0, 1]; grey and RGBA images are converted to RGB.
+    floats in [0, 1]; grey and RGBA images are converted to RGB. Values outside
+    that range raise an error naming the image, whatever ``on_error`` says.
+
+    Offline without cached weights, ``fit`` raises
+    :class:`~skinfluence.exceptions.ModelLoadError` saying what to do (pass
+    ``checkpoint_path``, or ``pretrained=False``, or download the weights once);
+    so does a ``checkpoint_path`` that is not a weights file of ``model``.
 
     A fitted embedder pickles with its weights; one fitted on a GPU loads on a
     CPU-only machine (and runs there).
@@ -292,15 +360,7 @@ class ImageEmbedder(_PostExtractor):
                 if not pretrained and self.random_state is not None:
                     seed = check_random_state(self.random_state).randint(2**31 - 1)
                     torch.manual_seed(int(seed))
-                try:
-                    model = timm.create_model(self.model, pretrained=pretrained, **kwargs)
-                except RuntimeError as exc:
-                    if "Unknown model" in str(exc):
-                        raise ValueError(
-                            f"The 'model' parameter of ImageEmbedder must be a timm model name; "
-                            f"{self.model!r} is not one (see timm.list_models())."
-                        ) from exc
-                    raise
+                model = self._create_model(timm, pretrained, kwargs)
             model.eval()  # our own instance
             model.to(self.device_)
         self.model_ = model
@@ -313,6 +373,64 @@ class ImageEmbedder(_PostExtractor):
             probe = torch.zeros((1,) + tuple(config["input_size"]), device=self.device_)
             self.embedding_dim_ = int(self._forward(probe).shape[1])
         return self
+
+    def _create_model(self, timm, pretrained, kwargs):
+        """``timm.create_model``, its errors re-raised with what the user should do."""
+        checkpoint = None if self.checkpoint_path is None else os.fspath(self.checkpoint_path)
+        log = _TimmLoadLog()
+        try:
+            with log:
+                model = timm.create_model(self.model, pretrained=pretrained, **kwargs)
+        except RuntimeError as exc:
+            if "Unknown model" in str(exc):
+                raise ValueError(
+                    f"The 'model' parameter of ImageEmbedder must be a timm model name; "
+                    f"{self.model!r} is not one (see timm.list_models())."
+                ) from exc
+            if checkpoint is None:
+                raise
+            raise self._checkpoint_error(checkpoint, exc) from exc
+        except Exception as exc:  # any reader's error on a user's file, or the hub's
+            if checkpoint is not None:
+                raise self._checkpoint_error(checkpoint, exc) from exc
+            if not isinstance(exc, OSError):
+                raise
+            offline = os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+            raise ModelLoadError(
+                f"ImageEmbedder could not load the pretrained weights of {self.model!r}: they are "
+                "not in the local Hugging Face cache and could not be downloaded"
+                + (" (HF_HUB_OFFLINE is set)" if offline else " (no network?)")
+                + f" [{type(exc).__name__}: {_first_line(exc)}]. Pass checkpoint_path= a local "
+                "weights file of this architecture, or pretrained=False for random weights "
+                "(tests), or download the weights once with network access (timm.create_model("
+                f"{self.model!r}, pretrained=True) fills the cache)."
+            ) from exc
+        if checkpoint is not None and log.missing:
+            # timm loads with strict=False when the classifier is dropped (num_classes=0), so
+            # a file of another architecture would leave the backbone silently random
+            shown = ", ".join(log.missing[:5]) + (" ..." if len(log.missing) > 5 else "")
+            raise ModelLoadError(
+                f"checkpoint_path {checkpoint!r} is not a checkpoint of the timm model "
+                f"{self.model!r}: it lacks the weights {shown} ({len(log.missing)} missing), "
+                "which would stay random. Pass the file saved from this architecture, or the "
+                "model name the file was saved from"
+            )
+        return model
+
+    def _checkpoint_error(self, checkpoint, exc):
+        text = " ".join(str(exc).split())
+        if "weights_only" in text:
+            # torch's advice (weights_only=False) would run arbitrary pickled code: not given
+            why = ("it holds something other than tensors (torch.load with weights_only=True "
+                   "refused it; skinfluence does not load arbitrary pickles)")
+        else:
+            why = f"{type(exc).__name__}: {text[:300] + (' ...' if len(text) > 300 else '') or '(no message)'}"
+        return ModelLoadError(
+            f"ImageEmbedder could not load checkpoint_path {checkpoint!r} into the timm model "
+            f"{self.model!r}: {why}. A checkpoint must be a weights file of this architecture: "
+            "a state dict (parameter names to tensors) saved with torch.save(model.state_dict(), "
+            "path), or a '.safetensors'/'.pth'/'.bin' weights file of the timm model"
+        )
 
     def _forward(self, batch):
         model = self.model_
@@ -350,6 +468,12 @@ class ImageEmbedder(_PostExtractor):
                     try:
                         tensors.append(preprocess(_to_pil(items[i], Image)))
                         rows.append(i)
+                    except _BadImageValues as exc:
+                        raise AccountFrameError(
+                            f"ImageEmbedder: the image of {describe(i)}, {_describe(items[i])}, "
+                            f"has values out of range: {exc}. Image arrays are uint8 in [0, 255] "
+                            "or floats in [0, 1]"
+                        ) from None
                     except _UnreadableImage as exc:
                         if self.on_error == "raise":
                             raise ValueError(

