@@ -567,3 +567,16 @@ def test_loader_output_goes_straight_into_the_detector(tmp_path):
     det = FakeFollowerDetector(small_hgb(10), random_state=0).fit(X, y)
     assert det.predict_proba(X).shape == (40, 2)
     assert X.attrs["source"] == "srf"
+
+
+def test_quality_activity_field_seen_at_fit_must_stay():
+    """Fitted with the activity field, transform without it raises instead of NaN shares."""
+    from skinfluence.exceptions import AccountFrameError
+    from skinfluence.nested import nest_posts, unnest_posts
+
+    X, _ = estimator_checks._check_frame(AudienceQuality())
+    aq = AudienceQuality(**AudienceQuality.get_test_params()[0]).fit(X)
+    followers = unnest_posts(X, posts_column="audience").drop(columns=["last_active_days"])
+    without = nest_posts(X.drop(columns=["audience"]), followers, posts_column="audience")
+    with pytest.raises(AccountFrameError, match="last_active_days"):
+        aq.transform(without)

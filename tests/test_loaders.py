@@ -596,3 +596,83 @@ def test_real_fake_accounts(shared_data, name, n_rows, n_fake, nan_columns):
     assert features[nan_columns].isna().all().all()
     assert features.drop(columns=nan_columns).notna().all().all()
     assert (features.fillna(0) >= 0).all().all()
+
+
+# ------------------------------------------------- malformed files, driven by hypothesis
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+VALID_FILES = {
+    "peerindex": (load_peerindex, "train.csv",
+                  [",".join(PEER_HEADER), peer_row("1"), peer_row("0", 3), peer_row("1", 7)]),
+    "tiktok": (load_tiktok_videos, "videos.csv",
+               [TT_HEADER, tt(1, 1_600_000_000, "ann"), tt(2, 1_600_000_500, "bob"),
+                tt(3, 1_600_001_000, "ann", tags='"[\'a\', \'b\']"')]),
+    "top_instagram": (load_top_instagram, "top.csv",
+                      [TOP_HEADER, "1,alpha,92,3.3k,475.8,8.7m,1.39%,6.5m,29.0b,Spain",
+                       "2,beta,80,1k,33.2m,1,0.5%,0,313.6m,India"]),
+    "fake_accounts": (load_fake_accounts, "insta.csv",
+                      [KAGGLE_HEADER, "1,0.27,0,0,0,53,0,0,32,1000,955,0",
+                       "0,0.5,1,0.1,1,0,1,1,0,3,4000,1"]),
+}
+
+
+def _mutate(data, lines, how):
+    """Malformed content: one of the ways real files break."""
+    text = "\n".join(lines) + "\n"
+    if how == "truncated":
+        raw = text.encode("utf-8")
+        return raw[: data.draw(st.integers(0, len(raw) - 1), label="cut")]
+    if how == "utf16":
+        return text.encode("utf-16")
+    if how == "latin1":
+        return text.replace(lines[1].split(",")[1], "caf\u00e9").encode("latin-1")
+    if how == "separator":
+        sep = data.draw(st.sampled_from([";", "\t", "|"]), label="sep")
+        return text.replace(",", sep).encode("utf-8")
+    if how == "duplicated_header_column":
+        head = lines[0].split(",")
+        j = data.draw(st.integers(1, len(head) - 1), label="dup")
+        head[j] = head[0]
+        return "\n".join([",".join(head), *lines[1:]]).encode("utf-8") + b"\n"
+    if how == "ragged_row":
+        row = lines[1].split(",")
+        k = data.draw(st.integers(1, len(row) - 1), label="keep")
+        return "\n".join([lines[0], ",".join(row[:k]), *lines[2:]]).encode("utf-8") + b"\n"
+    if how == "garbage_bytes":
+        junk = data.draw(st.binary(min_size=1, max_size=40), label="junk")
+        raw = text.encode("utf-8")
+        at = data.draw(st.integers(0, len(raw)), label="at")
+        return raw[:at] + junk + raw[at:]
+    raise AssertionError(how)
+
+
+@pytest.mark.parametrize("loader_name", sorted(VALID_FILES))
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), how=st.sampled_from(["truncated", "utf16", "latin1", "separator",
+                                            "duplicated_header_column", "ragged_row",
+                                            "garbage_bytes"]))
+def test_loaders_refuse_malformed_files_clearly(tmp_path, loader_name, data, how):
+    """A malformed file gives a correct load or a DataLoadError naming the file, never a
+    crash from inside pandas (KeyError, UnicodeDecodeError, ParserError ...)."""
+    load, name, lines = VALID_FILES[loader_name]
+    path = tmp_path / name
+    path.write_bytes(_mutate(data, lines, how))
+    try:
+        out = load(path)
+    except DataLoadError as exc:
+        assert name in str(exc), f"the error should name the file {name}: {exc}"
+        return
+    frame = out[0] if isinstance(out, tuple) else out
+    assert isinstance(frame, pd.DataFrame)
+    if isinstance(out, tuple):
+        assert len(out[1]) == len(frame)
+
+
+def test_the_unmutated_files_load(tmp_path):
+    for load, name, lines in VALID_FILES.values():
+        out = load(write(tmp_path / name, lines))
+        frame = out[0] if isinstance(out, tuple) else out
+        assert len(frame) >= 2

@@ -24,7 +24,7 @@ from ..nested import (
 from ..patterns import HASHTAG, MENTION
 from ..registry import register
 from ..utils._param_validation import Interval, OptionList, Real, fit_context
-from ..utils.validation import check_post_fields_seen, check_reference_time
+from ..utils.validation import check_not_empty, check_post_fields_seen, check_reference_time
 
 __all__ = ["EngagementAggregator", "ENGAGEMENT_FEATURES"]
 
@@ -252,6 +252,7 @@ class EngagementAggregator(ComponentMixin, TransformerMixin, BaseEstimator):
             read.append("shares")
         check_post_fields_seen(self, read, flat.fields, reset=reset)
         if reset:
+            check_not_empty(self, X)
             self.feature_names_in_ = np.asarray(X.columns, dtype=object)
             self.n_features_in_ = X.shape[1]
         return flat
@@ -321,6 +322,11 @@ class EngagementAggregator(ComponentMixin, TransformerMixin, BaseEstimator):
         tags.input_tags.account_frame = True
         tags.input_tags.two_d_array = False
         tags.input_tags.allow_nan = True
+        try:  # the post fields the selected features need (none while params are invalid)
+            fields = self._needed_fields(self._selected())
+        except (TypeError, ValueError):
+            fields = {}
+        tags.input_tags.post_fields = tuple(f for f in fields if isinstance(f, str))
         return tags
 
     @classmethod

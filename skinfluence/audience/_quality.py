@@ -24,7 +24,7 @@ from ..nested import (
 )
 from ..registry import register
 from ..schemas import FAKE_ACCOUNT_COLUMNS
-from ..utils.validation import check_account_frame
+from ..utils.validation import check_account_frame, check_post_fields_seen
 from ._fake import FakeFollowerDetector
 
 __all__ = ["AudienceQuality", "AUDIENCE_FEATURES", "share_interval"]
@@ -473,6 +473,8 @@ class AudienceQuality(ComponentMixin, TransformerMixin, BaseEstimator):
         self._check_params()
         self._validate(X, reset=True)
         flat = flatten_posts(X, posts_column=self.audience_column)
+        # the activity field, read when present at fit, must stay (else NaN inactive shares)
+        check_post_fields_seen(self, [self.activity_field], flat.fields, reset=True)
         fields = self._resolve_fields(flat)
         F = self._features(X, flat, fields)
         labels = self._labels(X, flat)
@@ -565,6 +567,7 @@ class AudienceQuality(ComponentMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self, "detector_")
         self._validate(X, reset=False)
         flat = flatten_posts(X, posts_column=self.audience_column)
+        check_post_fields_seen(self, [self.activity_field], flat.fields, reset=False)
         F = self._features(X, flat, self.feature_fields_)
         labels = self._labels(X, flat)
         known = ~np.isnan(labels)

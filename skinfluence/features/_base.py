@@ -28,7 +28,7 @@ from ..exceptions import AccountFrameError
 from ..nested import ID_COLUMN, FlatPosts, _validate_and_flatten, is_account_frame
 from ..ragged import PostFeatures
 from ..utils._param_validation import Real, StrOptions, fit_context
-from ..utils.validation import check_post_fields_seen
+from ..utils.validation import check_not_empty, check_post_fields_seen
 
 __all__ = ["AccountFrameTransformer"]
 
@@ -74,6 +74,7 @@ class AccountFrameTransformer(ComponentMixin, TransformerMixin, BaseEstimator):
         )
         self._check_fields_seen(flat, reset=reset)
         if reset:
+            check_not_empty(self, X)
             self.feature_names_in_ = np.asarray(X.columns, dtype=object)
             self.n_features_in_ = X.shape[1]
         return flat

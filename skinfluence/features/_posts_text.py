@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..nested import POSTS_COLUMN
 from ..registry import register
 from ..utils._param_validation import fit_context
-from ._base import AccountFrameTransformer
+from ._base import AccountFrameTransformer, _captions
 
 
 @register("extractor")
@@ -83,7 +83,7 @@ class PostsText(AccountFrameTransformer):
         -------
         self : PostsText
         """
-        self._validate_frame(X, reset=True)
+        _captions(self._validate_frame(X, reset=True), self.field, type(self).__name__)
         return self
 
     def _required_post_fields(self):
@@ -104,12 +104,8 @@ class PostsText(AccountFrameTransformer):
         """
         check_is_fitted(self)
         flat = self._validate_frame(X, reset=False)
-        text = flat.column(self.field)
-        if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)):
-            raise ValueError(
-                f"post field {self.field!r} must hold strings, got Arrow type {text.type}"
-            )
-        text = pc.fill_null(text.combine_chunks().cast(pa.large_string()), "")
+        text = _captions(flat, self.field, type(self).__name__)
+        text = pc.fill_null(text, "")
         lists = pa.LargeListArray.from_arrays(pa.array(flat.offsets, pa.int64()), text)
         docs = pc.binary_join(lists, pa.scalar(self.separator, pa.large_string()))
         return np.asarray(docs.to_numpy(zero_copy_only=False), dtype=object)

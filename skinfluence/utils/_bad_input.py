@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from sklearn.base import clone, is_classifier
+from sklearn.utils import get_tags
 
 from ..exceptions import AccountFrameError, SkinfluenceError
 from ..nested import POSTS_COLUMN, nest_posts, unnest_posts
@@ -296,6 +297,45 @@ def _query_cases(estimator):
     return cases
 
 
+def _pair_cases(estimator):
+    from ..ranking import make_pairs
+    from . import estimator_checks as ec
+
+    def pairs():
+        frame, _ = ec.make_check_frame()
+        items = frame.drop(columns=[POSTS_COLUMN])
+        rng = np.random.default_rng(0)
+        ids = items["account_id"].to_numpy()
+        a = rng.integers(0, len(ids), 60)
+        b = (a + rng.integers(1, len(ids), 60)) % len(ids)
+        X = make_pairs(items, np.column_stack([ids[a], ids[b]]))
+        y = (items["followers"].to_numpy()[a] > items["followers"].to_numpy()[b]).astype(int)
+        return X, y
+
+    def columns_reordered():
+        X, y = pairs()
+        est = clone(estimator).fit(X, y)
+        b_cols = [c for c in X.columns if c.startswith("B_")]
+        shuffled = X[[c for c in X.columns if not c.startswith("B_")] + b_cols[::-1]]
+        ec._assert_same(ec._output(est, X), ec._output(est, shuffled),
+                        "pair columns in another order must give the same output")
+
+    def wrong_prefixes():
+        X, y = pairs()
+        est = clone(estimator).set_params(prefixes=("L_", "R_"))
+        _expect_error(lambda: est.fit(X, y), ["L_"], "prefixes that match no column")
+
+    def single_class():
+        X, y = pairs()
+        _expect_error(lambda: clone(estimator).fit(X, np.ones_like(y)), ["class"],
+                      "a target with a single class", (ValueError,))
+
+    cases = {"pair_columns_reordered": columns_reordered, "single_class": single_class}
+    if "prefixes" in estimator.get_params():
+        cases["wrong_prefixes"] = wrong_prefixes
+    return cases
+
+
 def _tabular_cases(estimator):
     cases = {}
     rng = np.random.default_rng(0)
@@ -313,7 +353,24 @@ def _tabular_cases(estimator):
         _expect_error(lambda: ec._fit(clone(estimator), X, y), ["bio"],
                       "a string column in a numeric table")
 
+    def infinite_value():
+        X, y = table()
+        X.loc[4, "b"] = np.inf
+        from . import estimator_checks as ec
+
+        _expect_error(lambda: ec._fit(clone(estimator), X, y), ["infinity"],
+                      "an infinite value in a numeric table")
+
+    def empty_table():
+        X, y = table()
+        from . import estimator_checks as ec
+
+        _expect_error(lambda: ec._fit(clone(estimator), X.iloc[:0], y[:0]), ["0 sample"],
+                      "a table with no rows")
+
     cases["string_column"] = string_column
+    cases["infinite_value"] = infinite_value
+    cases["empty_table"] = empty_table
     return cases
 
 
@@ -365,9 +422,13 @@ def bad_input_checks(estimator):
     elif tags.queries:
         cases = _query_cases(estimator)
     elif tags.pairs:
-        cases = {}
+        cases = _pair_cases(estimator)
+    elif hasattr(get_tags(estimator).input_tags, "account_frame"):
+        cases = _tabular_cases(estimator)  # declares its input: a numeric table
     else:
-        cases = _tabular_cases(estimator)
+        # plain scikit-learn input tags (a wrapper such as LeakageGuard): the input is
+        # whatever the wrapped estimator takes, and so are its errors
+        cases = {}
     if is_classifier(estimator) and not tags.pairs:
         cases.update(_single_class_case(estimator))
     checks = []
