@@ -58,7 +58,7 @@ def _expect_error(call, names, where, types=_ERRORS):
 
 def _error_or_same(call, clean, names, where):
     """An error naming ``names``, or exactly the clean output (the input is not read)."""
-    from . import estimator_checks as ec
+    from . import _check_inputs as ec
 
     try:
         out = call()
@@ -79,13 +79,13 @@ def _error_or_same(call, clean, names, where):
 
 
 def _fit_output(estimator, X, y):
-    from . import estimator_checks as ec
+    from . import _check_inputs as ec
 
     return ec._output(ec._fit(clone(estimator), X, y), X)
 
 
 def _posts_column(estimator):
-    from . import estimator_checks as ec
+    from . import _check_inputs as ec
 
     nested = ec._input_tags(estimator).nested_param
     if nested is None or nested == "posts_column":
@@ -110,7 +110,7 @@ def _first_post_row(posts, field):
 
 
 def _account_frame_cases(estimator):
-    from . import estimator_checks as ec
+    from . import _check_inputs as ec
 
     tags = ec._input_tags(estimator)
     column = _posts_column(estimator)
@@ -240,7 +240,7 @@ def _account_frame_cases(estimator):
 
 
 def _posts_cases(estimator):
-    from . import estimator_checks as ec
+    from . import _check_inputs as ec
 
     cases = {}
 
@@ -262,7 +262,7 @@ def _posts_cases(estimator):
 
 
 def _query_cases(estimator):
-    from . import estimator_checks as ec
+    from . import _check_inputs as ec
 
     cases = {}
 
@@ -299,7 +299,7 @@ def _query_cases(estimator):
 
 def _pair_cases(estimator):
     from ..ranking import make_pairs
-    from . import estimator_checks as ec
+    from . import _check_inputs as ec
 
     def pairs():
         frame, _ = ec.make_check_frame()
@@ -348,7 +348,7 @@ def _tabular_cases(estimator):
     def string_column():
         X, y = table()
         X["bio"] = "loves coffee"
-        from . import estimator_checks as ec
+        from . import _check_inputs as ec
 
         _expect_error(lambda: ec._fit(clone(estimator), X, y), ["bio"],
                       "a string column in a numeric table")
@@ -356,14 +356,14 @@ def _tabular_cases(estimator):
     def infinite_value():
         X, y = table()
         X.loc[4, "b"] = np.inf
-        from . import estimator_checks as ec
+        from . import _check_inputs as ec
 
         _expect_error(lambda: ec._fit(clone(estimator), X, y), ["infinity"],
                       "an infinite value in a numeric table")
 
     def empty_table():
         X, y = table()
-        from . import estimator_checks as ec
+        from . import _check_inputs as ec
 
         _expect_error(lambda: ec._fit(clone(estimator), X.iloc[:0], y[:0]), ["0 sample"],
                       "a table with no rows")
@@ -375,7 +375,7 @@ def _tabular_cases(estimator):
 
 
 def _single_class_case(estimator):
-    from . import estimator_checks as ec
+    from . import _check_inputs as ec
 
     def single_class():
         X, y = ec._check_frame(estimator) if _has_check_frame(estimator) else (
@@ -389,7 +389,7 @@ def _single_class_case(estimator):
 
 
 def _has_check_frame(estimator):
-    from . import estimator_checks as ec
+    from . import _check_inputs as ec
 
     tags = ec._input_tags(estimator)
     return tags.account_frame or tags.posts
@@ -412,7 +412,7 @@ def bad_input_checks(estimator):
         Each takes the estimator and raises ``AssertionError`` on failure; its
         ``__name__`` is ``check_bad_input_<case>``.
     """
-    from . import estimator_checks as ec
+    from . import _check_inputs as ec
 
     tags = ec._input_tags(estimator)
     if tags.account_frame:

@@ -7,6 +7,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from skinfluence.base import ComponentMixin
+from skinfluence.exceptions import AccountFrameError
 from skinfluence.nested import flatten_posts, segment_reduce
 from skinfluence.registry import register
 from skinfluence.utils.validation import check_account_frame
@@ -47,7 +48,14 @@ class CaptionLength(ComponentMixin, TransformerMixin, BaseEstimator):
         check_account_frame(self, X, reset=False, posts_column=self.posts_column,
                             required_post_fields=[self.field])
         flat = flatten_posts(X, posts_column=self.posts_column)
-        text = flat.column(self.field).cast(pa.large_string())
+        text = flat.column(self.field)
+        if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)
+                or pa.types.is_null(text.type)):  # never measure str(number)
+            raise AccountFrameError(
+                f"CaptionLength: post field {self.field!r} must hold captions (strings); got "
+                f"Arrow type {text.type}"
+            )
+        text = text.cast(pa.large_string())
         length = pc.fill_null(pc.utf8_length(text), 0).to_numpy().astype(float)
         return np.column_stack([
             segment_reduce(length, flat.offsets, "mean"),
@@ -63,4 +71,5 @@ class CaptionLength(ComponentMixin, TransformerMixin, BaseEstimator):
         tags.input_tags.account_frame = True
         tags.input_tags.two_d_array = False
         tags.input_tags.allow_nan = True
+        tags.input_tags.post_fields = (self.field,)
         return tags
