@@ -245,7 +245,7 @@ class ListNetMLP(BaseEstimator):
 # MIR as the paper's best: engagement-weighted history pooling, bilinear fusion, ListNet
 MIR = dict(hidden_size=256, embedding_size=128, pooling="weighted", pooling_weight="engagement",
            max_posts=8, fusion="bilinear", sampling="k-buckets", k=4, lr=1e-3, max_epochs=20,
-           batch_size=64, device="auto")
+           batch_size=64, device="auto", random_state=0)
 
 
 def model_specs(quick):
