@@ -202,10 +202,7 @@ def load(path, *, trusted=None):
             unknown,
         )
     _warn_versions(path)
-    with warnings.catch_warnings():
-        # skorch's own device message is replaced by the library's (utils._torch)
-        warnings.filterwarnings("ignore", message=".*CUDA.*not available.*")
-        return sio.load(path, trusted=list(found))
+    return sio.load(path, trusted=list(found))
 
 
 def _warn_versions(path: str) -> None:
