@@ -48,7 +48,6 @@ THIRD_PARTY_TRUSTED = (
     "lightgbm.basic.Booster",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
-    "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
 )
 

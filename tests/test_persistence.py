@@ -275,3 +275,16 @@ def test_missing_skops_names_the_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "skops.io", None)
     with pytest.raises(MissingDependencyError, match="skinfluence.persistence.save requires skops"):
         save(ShiftBy(), tmp_path / "x.skops")
+
+
+def test_docs_snippet_runs(tmp_path, monkeypatch):
+    import re
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[1] / "docs" / "persistence.md"
+    blocks = re.findall(r"```python\n(.*?)```", page.read_text(), re.S)
+    assert blocks
+    monkeypatch.chdir(tmp_path)
+    for code in blocks:
+        exec(compile(code, str(page), "exec"), {})  # noqa: S102
+    assert (tmp_path / "model.skops").is_file()
