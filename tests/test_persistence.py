@@ -288,3 +288,33 @@ def test_docs_snippet_runs(tmp_path, monkeypatch):
     for code in blocks:
         exec(compile(code, str(page), "exec"), {})  # noqa: S102
     assert (tmp_path / "model.skops").is_file()
+
+
+def test_frame_state_keeps_dtypes_names_and_index(tmp_path):
+    import pandas as pd
+
+    from skinfluence.utils._safe_state import FrameState, TimestampState
+
+    frame = pd.DataFrame({
+        "n": pd.array([1, None, 3], dtype="Int64"),
+        "x": [0.5, np.nan, 2.0],
+        "s": pd.array(["a", None, "c"], dtype="string"),
+        "cat": pd.Categorical(["u", "v", "u"]),
+        "t": pd.to_datetime(["2024-01-01", "2024-02-01", None]).tz_localize("UTC"),
+        "flag": [True, False, True],
+    }, index=pd.Index(["acc1", "acc2", "acc3"], name="account_id"))
+    frame.columns = ["n", "x", "s", "cat", "t", "x"]  # a repeated name
+    holder = "skinfluence.utils._safe_state.FrameState"
+    for obj in (frame, frame["n"], frame.index):
+        data = sio.dumps(FrameState(obj))  # through skops: plain data only
+        assert sio.get_untrusted_types(data=data) == [holder]
+        back = sio.loads(data, trusted=[holder]).restore()
+        if isinstance(obj, pd.DataFrame):
+            pd.testing.assert_frame_equal(back, obj)
+        elif isinstance(obj, pd.Series):
+            pd.testing.assert_series_equal(back, obj)
+        else:
+            pd.testing.assert_index_equal(back, obj)
+    ts = pd.Timestamp("2024-03-01 12:30", tz="Europe/Paris")
+    assert TimestampState(ts).restore() == ts
+    assert str(TimestampState(ts).restore().tz) == "Europe/Paris"

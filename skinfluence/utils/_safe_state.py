@@ -76,10 +76,18 @@ class FrameState:
 
 
 def _plain(value):
+    import pandas as pd
+
+    if value is pd.NA:  # missing value of an extension column: restored by its dtype
+        return None
     return value.item() if isinstance(value, np.generic) else value
 
 
 def _array(values) -> np.ndarray:
+    import pandas as pd
+
+    if isinstance(values.dtype, pd.DatetimeTZDtype):  # UTC wall times; the zone in the dtype
+        values = values.dt.tz_convert("UTC").dt.tz_localize(None)
     arr = values.to_numpy()
     if arr.dtype.kind in "biufcb?":
         return np.ascontiguousarray(arr)
@@ -91,6 +99,9 @@ def _array(values) -> np.ndarray:
 def _typed(values, dtype: str):
     import pandas as pd
 
+    if dtype.startswith("datetime64[") and "," in dtype:  # "datetime64[ns, Europe/Paris]"
+        zone = dtype.partition(",")[2].strip(" ]")
+        return pd.DatetimeIndex(values).tz_localize("UTC").tz_convert(zone).array
     try:
         return pd.array(values, dtype=dtype)
     except (TypeError, ValueError):
