@@ -318,3 +318,13 @@ def test_frame_state_keeps_dtypes_names_and_index(tmp_path):
     ts = pd.Timestamp("2024-03-01 12:30", tz="Europe/Paris")
     assert TimestampState(ts).restore() == ts
     assert str(TimestampState(ts).restore().tz) == "Europe/Paris"
+
+
+def test_docs_list_every_trusted_type():
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "persistence.md").read_text()
+    plugins = {f"{i.cls.__module__}.{i.cls.__qualname__}" for i in all_components()
+               if i.source != "skinfluence"}
+    missing = [t for t in trusted_types() if t not in plugins and f"\n{t}\n" not in page]
+    assert not missing, f"docs/persistence.md does not list the trusted types {missing}"
