@@ -173,9 +173,10 @@ def test_net_state_names_only_torch_modules_of_allowed_packages(profiler):
     net.module = "os.system"
     with pytest.raises(TypeError, match="may only name torch module classes"):
         net.build("cpu", "AttentiveProfiler")
-    net.module = "skinfluence.persistence.save"
-    with pytest.raises(TypeError, match="'skinfluence.persistence.save'"):
-        net.build("cpu", "AttentiveProfiler")
+    for name in ("skinfluence.persistence.save", "skinfluence.no_such_module.Net"):
+        net.module = name
+        with pytest.raises(TypeError, match=f"'{name}'"):
+            net.build("cpu", "AttentiveProfiler")
 
 
 # -------------------------------------------------------------------- untrusted types

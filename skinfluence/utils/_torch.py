@@ -271,8 +271,11 @@ def _module_class(path: str, caller: str):
 
     module_name, _, qualname = str(path).rpartition(".")
     cls = None
-    if module_name.startswith(SAFE_MODULE_PACKAGES) and "." not in qualname:
-        cls = getattr(importlib.import_module(module_name), qualname, None)
+    if module_name.startswith(SAFE_MODULE_PACKAGES):
+        try:
+            cls = getattr(importlib.import_module(module_name), qualname, None)
+        except ImportError:  # no such module: refused below like any other name
+            cls = None
     if not (isinstance(cls, type) and issubclass(cls, torch.nn.Module)):
         raise TypeError(
             f"{caller}: the file names {path!r} as a torch module class; a safe file may only "
