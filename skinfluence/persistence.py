@@ -145,7 +145,11 @@ def read_versions(path) -> dict[str, str]:
     with zipfile.ZipFile(os.fspath(path)) as zf:
         if _META not in zf.namelist():
             return {}
-        return dict(json.loads(zf.read(_META)).get("versions", {}))
+        try:
+            return dict(json.loads(zf.read(_META))["versions"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{os.fspath(path)!r}: its {_META} member is not what "
+                             "skinfluence.persistence.save writes") from exc
 
 
 def load(path, *, trusted=None):

@@ -329,3 +329,17 @@ def test_docs_list_every_trusted_type():
                if i.source != "skinfluence"}
     missing = [t for t in trusted_types() if t not in plugins and f"\n{t}\n" not in page]
     assert not missing, f"docs/persistence.md does not list the trusted types {missing}"
+
+
+def test_garbled_version_record_is_named(tmp_path):
+    X, _ = make_check_table()
+    path = tmp_path / "garbled.skops"
+    save(make_pipeline(ShiftBy()).fit(X), path)
+    with zipfile.ZipFile(path) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    members["skinfluence.json"] = b"not json"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    with pytest.raises(ValueError, match="skinfluence.json member"):
+        read_versions(path)
