@@ -33,7 +33,10 @@ _PACKAGE = __name__.rpartition(".")[0]
 #: they are imported from their own path (``skinfluence.base.ComponentMixin``,
 #: ``skinfluence.exceptions.AccountFrameError``, ``skinfluence.utils...``), as in
 #: scikit-learn (``sklearn.base``, ``sklearn.exceptions``, ``sklearn.utils``).
-NOT_AT_TOP_LEVEL = frozenset({"base", "cli", "exceptions", "patterns", "utils"})
+#: ``persistence`` too: ``skinfluence.persistence.save``/``load`` read as skops'
+#: ``skops.io.dump``/``load`` do, and a bare ``skinfluence.load`` would be ambiguous
+#: beside the data set loaders.
+NOT_AT_TOP_LEVEL = frozenset({"base", "cli", "exceptions", "patterns", "persistence", "utils"})
 
 #: Public names defined in private modules (they have no ``__all__`` to read).
 _PRIVATE_EXPORTS = {"show_versions": f"{_PACKAGE}._show_versions"}

@@ -35,6 +35,7 @@ from sklearn.utils import InputTags, Tags
 from .exceptions import MissingDependencyError
 from .registry._registry import declared_extras
 from .utils._optional import EXTRAS, install_hint, missing_modules
+from .utils._safe_state import portable_state, restore_state
 
 __all__ = ["ComponentMixin", "SkinfluenceInputTags", "SkinfluenceTags"]
 
@@ -106,6 +107,13 @@ class ComponentMixin:
         # kind and extras are registry metadata (declared once, with @register)
         tags.extras = declared_extras(type(self))
         return tags
+
+    def __getstate__(self):
+        # for a safe (skops) file, frames become numpy columns; pickle is unaffected
+        return portable_state(super().__getstate__())
+
+    def __setstate__(self, state):
+        super().__setstate__(restore_state(dict(state)))
 
     @classmethod
     def get_test_params(cls) -> list[dict]:

@@ -16,6 +16,8 @@ __all__ = [
     "NotFittedError",
     "PluginLoadWarning",
     "LeakageWarning",
+    "UntrustedTypesError",
+    "VersionMismatchWarning",
 ]
 
 
@@ -57,6 +59,19 @@ class ModelLoadError(SkinfluenceError, OSError):
     """
 
 
+class UntrustedTypesError(SkinfluenceError, TypeError):
+    """A saved file holds types that loading it would have to trust blindly.
+
+    Raised by :func:`skinfluence.persistence.load` before anything is built; the
+    message lists the types and how to trust them after inspecting the file.
+    The ``types`` attribute holds them as a list of dotted names.
+    """
+
+    def __init__(self, message: str, types=()):
+        super().__init__(message)
+        self.types = list(types)
+
+
 class NotFittedError(SkinfluenceError, _SklearnNotFittedError):
     """A component was used before ``fit``; also a scikit-learn ``NotFittedError``."""
 
@@ -77,4 +92,13 @@ class LeakageWarning(UserWarning):
     example "top 5 % by followers" with ``followers`` among the inputs): the
     score then measures the labelling rule, not the model. The warning names the
     feature and how well it alone predicts the label.
+    """
+
+
+class VersionMismatchWarning(UserWarning):
+    """A saved component is loaded with other library versions than it was saved with.
+
+    Raised by :func:`skinfluence.persistence.load`; the message lists each package
+    whose version changed (``scikit-learn: 1.6.1 -> 1.9.1``). Predictions may differ;
+    refit, or install the versions the file names, to be sure.
     """

@@ -19,8 +19,10 @@ from ..registry import register
 from ..utils._optional import import_optional
 from ..utils._param_validation import HasMethods, Integral, Interval, StrOptions, fit_context
 from ..utils._torch import (
+    ModuleState,
     getstate_torch,
     is_torch_module,
+    load_state_arrays,
     prepared_module,
     resolve_device,
     setstate_torch,
@@ -549,11 +551,20 @@ class ImageEmbedder(_PostExtractor):
     def __getstate__(self):
         state = super().__getstate__()
         state.pop("_preprocess", None)  # rebuilt from data_config_
-        return getstate_torch(state, keys=("model", "model_"))
+        return getstate_torch(state, keys=("model", "model_"), caller="ImageEmbedder")
 
     def __setstate__(self, state):
         state = setstate_torch(dict(state), keys=("model", "model_"), caller="ImageEmbedder")
         super().__setstate__(state)
+        if isinstance(getattr(self, "model_", None), ModuleState):
+            # from a safe file: the architecture by name, the weights from the file's arrays
+            weights = self.model_
+            timm = import_optional("timm", extra="image", caller="ImageEmbedder")
+            model = timm.create_model(self.model, pretrained=False, num_classes=0)
+            load_state_arrays(model, weights.weights)
+            model.eval()
+            model.to(self.device_)
+            self.model_ = model
 
     @classmethod
     def get_test_params(cls):

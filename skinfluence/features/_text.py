@@ -532,7 +532,7 @@ class SentenceEmbedder(_PostExtractor):
         state = super().__getstate__()
         from_name = state.get("_source_") is not None
         return getstate_torch(state, keys=("model", "model_"),
-                               drop=("model_",) if from_name else ())
+                               drop=("model_",) if from_name else (), caller="SentenceEmbedder")
 
     def __setstate__(self, state):
         state = setstate_torch(dict(state), keys=("model", "model_"), caller="SentenceEmbedder")

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
+from ..utils._safe_state import portable_state, restore_state
+
 __all__ = ["AccountIndex", "distinct_rows", "fit_strengths"]
 
 # odd 64-bit multipliers of the row hash (fixed: the order of distinct rows must not vary)
@@ -82,6 +84,13 @@ class AccountIndex:
 
     def __len__(self) -> int:
         return len(self.keys)
+
+    def __getstate__(self):
+        # plain data for a safe (skops) file: the keys' pandas Index as numpy
+        return portable_state(dict(self.__dict__))
+
+    def __setstate__(self, state):
+        self.__dict__.update(restore_state(dict(state)))
 
     def lookup(self, sides=None, ids=None) -> np.ndarray:
         """Index of each queried account among the fitted ones, -1 for an unseen account."""

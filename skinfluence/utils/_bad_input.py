@@ -298,19 +298,9 @@ def _query_cases(estimator):
 
 
 def _pair_cases(estimator):
-    from ..ranking import make_pairs
     from . import _check_inputs as ec
 
-    def pairs():
-        frame, _ = ec.make_check_frame()
-        items = frame.drop(columns=[POSTS_COLUMN])
-        rng = np.random.default_rng(0)
-        ids = items["account_id"].to_numpy()
-        a = rng.integers(0, len(ids), 60)
-        b = (a + rng.integers(1, len(ids), 60)) % len(ids)
-        X = make_pairs(items, np.column_stack([ids[a], ids[b]]))
-        y = (items["followers"].to_numpy()[a] > items["followers"].to_numpy()[b]).astype(int)
-        return X, y
+    pairs = ec.make_check_pairs
 
     def columns_reordered():
         X, y = pairs()

@@ -250,6 +250,61 @@ def _assert_same(a, b, msg):
 
 
 
+def make_check_pairs(n_pairs: int = 60, random_state: int = 0):
+    """Pair-table check input: pairs of the accounts of :func:`make_check_frame`.
+
+    Each row puts two different accounts side by side (``A_``/``B_`` columns, from
+    :func:`~skinfluence.ranking.make_pairs`); the target says whether A has more
+    followers than B.
+
+    Returns
+    -------
+    X : DataFrame
+    y : ndarray of shape (n_pairs,)
+    """
+    from ..ranking import make_pairs
+
+    frame, _ = make_check_frame()
+    items = frame.drop(columns=[POSTS_COLUMN])
+    rng = np.random.default_rng(random_state)
+    ids = items["account_id"].to_numpy()
+    a = rng.integers(0, len(ids), n_pairs)
+    b = (a + rng.integers(1, len(ids), n_pairs)) % len(ids)
+    X = make_pairs(items, np.column_stack([ids[a], ids[b]]))
+    y = (items["followers"].to_numpy()[a] > items["followers"].to_numpy()[b]).astype(int)
+    return X, y
+
+
+def make_check_table(n_rows: int = 40, random_state: int = 0):
+    """A numeric table (three float columns) and a balanced binary target."""
+    X = pd.DataFrame(np.random.default_rng(random_state).normal(size=(n_rows, 3)),
+                     columns=["a", "b", "c"])
+    return X, np.arange(n_rows) % 2
+
+
+def _fitted(estimator):
+    """A fitted clone of ``estimator`` on the check input of its kind, and that input.
+
+    Every kind: account frames and per-post features (:func:`_check_frame`), query
+    rows (with their ``qid``), pair tables (:func:`make_check_pairs`) and, for the rest,
+    a numeric table (:func:`make_check_table`).
+    """
+    from sklearn.base import clone
+
+    est = clone(estimator)
+    tags = _input_tags(est)
+    if tags.queries:
+        X, y, qid = make_check_queries()
+        return est.fit(X, y, qid=qid), X
+    if tags.account_frame or tags.posts:
+        X, y = _check_frame(est)
+    elif tags.pairs:
+        X, y = make_check_pairs()
+    else:
+        X, y = make_check_table()
+    return _fit(est, X, y), X
+
+
 def make_check_queries(n_queries: int = 8, n_candidates: int = 12, random_state: int = 0):
     """Small query-ranking input: every query against every candidate, rows shuffled.
 
