@@ -12,6 +12,11 @@ Two models, same logistic regression, same folds:
   (all-MiniLM-L6-v2, 384 dimensions each), mean-pooled per account;
 - **TF-IDF**: ``PostsText`` + ``TfidfVectorizer`` on the same two fields.
 
+``--tune`` adds three baselines that get the same tuning budget as a model compared with
+them would (issue 17): inner ``GroupKFold(3)`` on each outer training fold over TF-IDF's
+n-gram range, ``min_df`` and ``C``; over MiniLM + LR's ``C``; and over ``C`` of one logistic
+regression on TF-IDF stacked with the MiniLM vectors.
+
 Accounts are split with ``GroupKFold``: 111 posts of the sample appear under two
 influencer names, and accounts sharing a post are kept in the same group, so no post is
 seen in training and in testing.
@@ -25,7 +30,7 @@ quicker run on a busy machine.
 Usage::
 
     python examples/kim_topic_classification.py [DATA_DIR] [--folds 5] [--cache-dir DIR]
-                                                [--max-accounts N] [--out DIR]
+                                                [--max-accounts N] [--tune] [--out DIR]
 
 The figures are also written to ``DIR/example_kim_topics.json`` (default DIR: a
 ``skinfluence-examples`` folder in the system's temporary directory, never the
@@ -42,13 +47,14 @@ import tempfile
 import time
 from pathlib import Path
 
+import joblib
 import numpy as np
 import pandas as pd
 from sklearn.dummy import DummyClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold, cross_validate, train_test_split
-from sklearn.pipeline import make_pipeline, make_union
+from sklearn.model_selection import GridSearchCV, GroupKFold, cross_validate, train_test_split
+from sklearn.pipeline import Pipeline, make_pipeline, make_union
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -112,6 +118,9 @@ def main():
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--max-accounts", type=int, default=None,
                         help="a stratified random sample of this many accounts (default: all)")
+    parser.add_argument("--tune", action="store_true",
+                        help="add baselines tuned by inner GroupKFold(3): TF-IDF (n-grams, "
+                        "min_df, C), MiniLM (C) and TF-IDF stacked with MiniLM (C)")
     parser.add_argument("--out", type=Path, default=OUT,
                         help=f"folder for example_kim_topics.json (default {OUT})")
     args = parser.parse_args()
@@ -136,13 +145,35 @@ def main():
                                                                ngram_range=(1, 2)))
 
     classifier = LogisticRegression(C=10.0, max_iter=2000)
+    words = make_union(tfidf("caption"), tfidf("image_description"))
+    minilm = make_union(embedder("caption"), embedder("image_description"))
     models = {
         "majority class": DummyClassifier(strategy="most_frequent"),
-        "TF-IDF + LR": make_pipeline(make_union(tfidf("caption"), tfidf("image_description")),
-                                     classifier),
-        "MiniLM (mean-pooled) + LR": make_pipeline(
-            make_union(embedder("caption"), embedder("image_description")), classifier),
+        "TF-IDF + LR": make_pipeline(words, classifier),
+        "MiniLM (mean-pooled) + LR": make_pipeline(minilm, classifier),
     }
+    if args.tune:
+        # the same budget for every family: inner GroupKFold(3) over the main
+        # hyper-parameters, on the training folds only (TF-IDF transforms cached)
+        memory = joblib.Memory(Path(tempfile.mkdtemp(prefix="kim-tfidf-")), verbose=0)
+        inner = GroupKFold(3)
+        ngram = ["featureunion__pipeline-1__tfidfvectorizer__ngram_range",
+                 "featureunion__pipeline-2__tfidfvectorizer__ngram_range"]
+        min_df = ["featureunion__pipeline-1__tfidfvectorizer__min_df",
+                  "featureunion__pipeline-2__tfidfvectorizer__min_df"]
+        tfidf_grid = [{ngram[0]: [n], ngram[1]: [n], min_df[0]: [m], min_df[1]: [m],
+                       "logisticregression__C": [2.0, 5.0, 10.0]}
+                      for n in [(1, 1), (1, 2)] for m in [1, 2]]
+        models["TF-IDF + LR, tuned (n-grams, min_df, C)"] = GridSearchCV(
+            Pipeline([("featureunion", words), ("logisticregression", classifier)],
+                     memory=memory), tfidf_grid, cv=inner)
+        models["MiniLM + LR, tuned (C)"] = GridSearchCV(
+            make_pipeline(minilm, classifier),
+            {"logisticregression__C": [0.3, 1.0, 3.0, 10.0, 30.0]}, cv=inner)
+        stacked = make_union(words, minilm)
+        models["TF-IDF + MiniLM stacked + LR, tuned (C)"] = GridSearchCV(
+            Pipeline([("stack", stacked), ("logisticregression", classifier)], memory=memory),
+            {"logisticregression__C": [2.0, 5.0, 10.0]}, cv=inner)
     t = time.perf_counter()
     make_union(embedder("caption"), embedder("image_description")).fit_transform(frame)
     encode_seconds = time.perf_counter() - t
@@ -154,7 +185,10 @@ def main():
     for name, model in models.items():
         t = time.perf_counter()
         scores = cross_validate(model, frame, y, groups=groups, cv=cv,
-                                scoring=["accuracy", "f1_macro"])
+                                scoring=["accuracy", "f1_macro"],
+                                # a search's inner folds get the outer training rows' groups
+                                params={"groups": groups} if isinstance(model, GridSearchCV)
+                                else None)
         acc, f1 = scores["test_accuracy"], scores["test_f1_macro"]
         results[name] = {"accuracy_mean": acc.mean(), "accuracy_std": acc.std(),
                          "f1_macro_mean": f1.mean(), "f1_macro_std": f1.std(),
