@@ -128,3 +128,26 @@ def test_account_frames_pickle_near_their_arrow_size(creators):
     arrow_bytes = X["posts"].array._pa_array.nbytes
     assert len(pickle.dumps(X)) < 2 * arrow_bytes + 64 * 1024
     pd.testing.assert_frame_equal(pickle.loads(pickle.dumps(X)), X)
+
+
+def test_fitted_image_embedder_ships_pretrained_weights_only_when_it_must(tmp_path):
+    torch = pytest.importorskip("torch")
+    timm = pytest.importorskip("timm")
+    from skinfluence.utils._check_inputs import _check_frame
+
+    torch.manual_seed(3)
+    net = timm.create_model("test_resnet", pretrained=False, num_classes=7).eval()
+    torch.save(net.state_dict(), tmp_path / "weights.pth")
+    est = skinfluence.ImageEmbedder("test_resnet", checkpoint_path=tmp_path / "weights.pth",
+                                    input_size=16, device="cpu")
+    X, _ = _check_frame(est)
+    fitted = clone(est).fit(X)
+    out = fitted.transform(X)
+    blob = pickle.dumps(fitted)
+    weights = len(pickle.dumps(fitted.model_))
+    assert len(blob) < 8 * 1024 < weights  # reloaded from the checkpoint, not shipped
+    np.testing.assert_allclose(pickle.loads(blob).transform(X), out, rtol=1e-5, atol=1e-6)
+    # random weights cannot be loaded again: they travel with the embedder
+    random = skinfluence.ImageEmbedder("test_resnet", pretrained=False, random_state=0,
+                                       input_size=16, device="cpu").fit(X)
+    assert len(pickle.dumps(random)) > len(pickle.dumps(random.model_)) // 2
