@@ -9,6 +9,11 @@ the list's child field. :func:`write_accounts` and :func:`read_accounts` give
 back exactly the frame that was written (values, dtypes, index), from one file
 or from a directory of partition files.
 
+On Dask (``pip install "skinfluence[scale]"``, imported only when called):
+:func:`read_accounts_dask` reads the same partition files as a
+``dask.dataframe``, one partition per file; :func:`transform_partitions` applies
+a fitted estimator partition by partition on the workers; and
+:func:`write_accounts_dask` writes an account frame partition by partition.
 See ``docs/scaling.md``.
 """
 
@@ -25,8 +30,15 @@ import pyarrow.parquet as pq
 
 from .exceptions import AccountFrameError
 from .nested import POSTS_COLUMN, concat_accounts
+from .utils._optional import import_optional
 
-__all__ = ["read_accounts", "write_accounts"]
+__all__ = [
+    "read_accounts",
+    "read_accounts_dask",
+    "transform_partitions",
+    "write_accounts",
+    "write_accounts_dask",
+]
 
 # Parquet key-value metadata: the exact Arrow type of every ArrowDtype column, as an
 # Arrow IPC schema (base64). Parquet renames a list's child field and cannot carry
@@ -259,3 +271,178 @@ def read_accounts(path: str | os.PathLike) -> pd.DataFrame:
     if all(f.dtypes.equals(frames[0].dtypes) for f in frames[1:]):
         return pd.concat(frames)  # equal Arrow types: pandas keeps the posts columnar
     return concat_accounts(frames)
+
+
+# ------------------------------------------------------------------------------ Dask
+
+
+def _dask_dataframe(caller: str):
+    return import_optional("dask.dataframe", extra="scale", caller=caller)
+
+
+def _read_partition(file: str) -> pd.DataFrame:
+    return _table_to_frame(pq.read_table(file))
+
+
+def read_accounts_dask(path: str | os.PathLike):
+    """Read a directory of account-frame partition files as a ``dask.dataframe``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A directory written by :func:`write_accounts` with ``partition_size``
+        (or :func:`write_accounts_dask`), or a single file. It must be readable
+        by every worker (a shared disk or object store mount).
+
+    Returns
+    -------
+    accounts : dask.dataframe.DataFrame
+        One partition per file, in name order; each partition is exactly the
+        pandas frame :func:`read_accounts` gives for its file, the posts a nested
+        :class:`pandas.ArrowDtype` column.
+
+    See Also
+    --------
+    read_accounts : The same files as one pandas frame.
+    transform_partitions : Apply a fitted estimator partition by partition.
+    """
+    dd = _dask_dataframe("read_accounts_dask")
+    import dask
+
+    files = [str(f) for f in _partition_files(Path(path))]
+    meta = _read_partition(files[0]).iloc[:0]
+    # dask would turn text columns into its own string dtype: partitions stay as written
+    with dask.config.set({"dataframe.convert-string": False}):
+        return dd.from_map(_read_partition, files, meta=meta, enforce_metadata=False)
+
+
+def _output_columns(estimator, method: str, n_columns: int) -> list[str]:
+    if method == "transform" and hasattr(estimator, "get_feature_names_out"):
+        try:
+            names = [str(n) for n in estimator.get_feature_names_out()]
+        except (AttributeError, ValueError, TypeError):  # some steps cannot name their output
+            names = []
+        if len(names) == n_columns:
+            return names
+    if method in ("predict_proba", "predict_log_proba") and hasattr(estimator, "classes_"):
+        return [f"{method}_{c}" for c in estimator.classes_]
+    if n_columns == 1:
+        return [method]
+    return [f"{method}{i}" for i in range(n_columns)]
+
+
+def _apply(part: pd.DataFrame, estimator, method: str, keep: list[str]) -> pd.DataFrame:
+    out = getattr(estimator, method)(part)
+    if hasattr(out, "toarray"):  # sparse output (a text vectorizer): dense per partition
+        out = out.toarray()
+    if isinstance(out, pd.DataFrame):
+        result = out.set_axis(part.index, axis=0)
+    else:
+        values = pd.DataFrame(out).to_numpy() if not hasattr(out, "ndim") else out
+        values = values.reshape(len(part), -1) if values.ndim == 1 else values
+        result = pd.DataFrame(values, index=part.index,
+                              columns=_output_columns(estimator, method, values.shape[1]))
+    if keep:
+        result = pd.concat([part[keep], result], axis=1)
+    return result
+
+
+def transform_partitions(estimator, accounts, *, method: str = "transform", keep=None, meta=None):
+    """Apply a fitted estimator to a ``dask.dataframe`` of accounts, partition by partition.
+
+    Each partition is an ordinary account frame (the posts a nested Arrow
+    column, as :func:`read_accounts_dask` gives them), so the estimator sees
+    exactly what it sees on one machine, and the result of a partition equals
+    the single-machine result on its rows.
+
+    Parameters
+    ----------
+    estimator : fitted estimator or Pipeline
+        Anything with ``method``, fitted. It is pickled into the task graph once
+        per partition: keep it small (a fitted SentenceEmbedder loaded by name,
+        or an ImageEmbedder with pretrained weights, pickles without its model;
+        see ``docs/scaling.md``).
+    accounts : dask.dataframe.DataFrame or str or path-like
+        Account frames, one per partition; a path is read with
+        :func:`read_accounts_dask`.
+    method : str, default="transform"
+        The method to call: ``"transform"``, ``"predict"``, ``"predict_proba"``,
+        ``"decision_function"``, ``"score_samples"``, ...
+    keep : list of str, default=None
+        Columns of ``accounts`` to carry into the result, in front (e.g.
+        ``["account_id"]``, to write results with their ids).
+    meta : DataFrame, default=None
+        An empty frame with the result's columns and dtypes. By default the
+        method is run on the first few accounts to find them.
+
+    Returns
+    -------
+    result : dask.dataframe.DataFrame
+        Lazy: one row per account, same index and partitions as ``accounts``;
+        the ``keep`` columns, then the output columns (the estimator's
+        ``get_feature_names_out()`` for transform, ``predict_proba_<class>``,
+        ``predict``, ...). A method returning a DataFrame (an account frame,
+        say) keeps its own columns. Write it with ``result.to_parquet(path)``,
+        or :func:`write_accounts_dask` when it holds a posts column.
+
+    See Also
+    --------
+    read_accounts_dask : Read partitioned account frames.
+    write_accounts_dask : Write an account frame, partition by partition.
+    """
+    if isinstance(accounts, (str, os.PathLike)):
+        accounts = read_accounts_dask(accounts)
+    else:
+        _dask_dataframe("transform_partitions")
+    if not hasattr(estimator, method):
+        raise AttributeError(
+            f"transform_partitions: {type(estimator).__name__} has no method {method!r}; "
+            "pass method='predict', 'predict_proba', ... one it has"
+        )
+    keep = [] if keep is None else list(keep)
+    missing = [c for c in keep if c not in accounts.columns]
+    if missing:
+        raise KeyError(f"transform_partitions: keep names columns {missing} that are not in "
+                       f"accounts; its columns are {list(accounts.columns)}")
+    if meta is None:
+        meta = _apply(accounts.head(8, npartitions=-1), estimator, method, keep).iloc[:0]
+    return accounts.map_partitions(_apply, estimator, method, keep, meta=meta,
+                                   enforce_metadata=False)
+
+
+def write_accounts_dask(accounts, path: str | os.PathLike) -> list[Path]:
+    """Write a ``dask.dataframe`` of account frames, one Parquet file per partition.
+
+    Each partition is written by the worker that holds it, with
+    :func:`write_accounts`, so :func:`read_accounts` and
+    :func:`read_accounts_dask` give the frames back exactly.
+
+    Parameters
+    ----------
+    accounts : dask.dataframe.DataFrame
+        Account frames (the result of :func:`transform_partitions` on a method
+        that returns frames, or of :func:`read_accounts_dask`).
+    path : str or path-like
+        A directory, created if needed and holding no ``.parquet`` file yet,
+        readable and writable by every worker.
+
+    Returns
+    -------
+    paths : list of Path
+        The files written, ``part.00000.parquet``, ... in partition order.
+    """
+    import_optional("dask", extra="scale", caller="write_accounts_dask")
+    import dask
+
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    if any(path.glob("*.parquet")):
+        raise FileExistsError(
+            f"write_accounts_dask: {str(path)!r} already holds Parquet files; write the "
+            "partitions to an empty directory (or remove the old ones first)"
+        )
+    files = [path / f"part.{k:05d}.parquet" for k in range(accounts.npartitions)]
+    tasks = [dask.delayed(write_accounts)(part, file)
+             for part, file in zip(accounts.to_delayed(), files, strict=True)]
+    dask.compute(*tasks)
+    return files

@@ -151,3 +151,76 @@ def test_fitted_image_embedder_ships_pretrained_weights_only_when_it_must(tmp_pa
     random = skinfluence.ImageEmbedder("test_resnet", pretrained=False, random_state=0,
                                        input_size=16, device="cpu").fit(X)
     assert len(pickle.dumps(random)) > len(pickle.dumps(random.model_)) // 2
+
+
+# ------------------------------------------------------------------ batch inference
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory, creators):
+    """make_creators accounts as partitioned Parquet (5 files of 30 accounts)."""
+    X, _ = creators
+    path = tmp_path_factory.mktemp("accounts") / "parts"
+    skinfluence.write_accounts(X, path, partition_size=30)
+    return path
+
+
+def test_read_accounts_dask_gives_each_partition_exactly(client, creators, stored):
+    from skinfluence.scale import read_accounts_dask
+
+    X, _ = creators
+    accounts = read_accounts_dask(stored)
+    assert accounts.npartitions == 5
+    assert accounts.dtypes.equals(X.dtypes)  # the nested posts column kept, text not converted
+    pd.testing.assert_frame_equal(accounts.compute(), X)
+
+
+def test_transform_partitions_equals_the_single_machine_result(client, creators, stored, tmp_path):
+    from skinfluence.scale import read_accounts_dask, transform_partitions, write_accounts_dask
+
+    X, y = creators
+    text, _ = _pipelines()["text"]
+    fitted = clone(text).fit(X, y)
+    proba = transform_partitions(fitted, stored, method="predict_proba", keep=["account_id"])
+    result = proba.compute()
+    assert list(result.columns) == ["account_id", *(f"predict_proba_{c}" for c in fitted.classes_)]
+    np.testing.assert_array_equal(result.drop(columns="account_id").to_numpy(), fitted.predict_proba(X))
+    pd.testing.assert_index_equal(result.index, X.index)
+
+    engagement = EngagementAggregator().fit(X)
+    features = transform_partitions(engagement, read_accounts_dask(stored))
+    features.to_parquet(tmp_path / "features")  # results back to Parquet, written by the workers
+    back = pd.read_parquet(tmp_path / "features")
+    np.testing.assert_array_equal(back.to_numpy(), engagement.transform(X))
+    assert list(back.columns) == list(engagement.get_feature_names_out())
+
+    # a step that returns account frames: the posts stay nested Arrow through the workers
+    renamed = transform_partitions(_Rename(), read_accounts_dask(stored))
+    files = write_accounts_dask(renamed, tmp_path / "renamed")
+    assert len(files) == 5
+    expected = skinfluence.rename_post_fields(X, {"likes": "like_count"})
+    pd.testing.assert_frame_equal(skinfluence.read_accounts(tmp_path / "renamed"), expected)
+
+
+class _Rename:
+    """A fitted step returning account frames (stands for any frame-to-frame transform)."""
+
+    def transform(self, X):
+        return skinfluence.rename_post_fields(X, {"likes": "like_count"})
+
+
+def test_embedder_runs_per_partition_with_a_shared_disk_cache(client, creators, stored, tmp_path):
+    pytest.importorskip("sentence_transformers")
+    from skinfluence.scale import transform_partitions
+
+    X, _ = creators
+    cache = tmp_path / "embedding-cache"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        embedder = skinfluence.SentenceEmbedder(device="cpu", cache_dir=cache).fit(X)
+        local = skinfluence.SentenceEmbedder(device="cpu").fit(X).transform(X)
+    remote = transform_partitions(embedder, stored).compute()
+    np.testing.assert_allclose(remote.to_numpy(), local, rtol=1e-5, atol=1e-6)
+    assert sum(1 for p in cache.rglob("*") if p.is_file()) > 0  # the workers wrote the shared cache
+    again = transform_partitions(embedder, stored).compute()  # served from the disk cache
+    np.testing.assert_allclose(again.to_numpy(), remote.to_numpy(), rtol=1e-6, atol=1e-7)
