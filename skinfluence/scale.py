@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -264,6 +265,7 @@ def read_accounts(path: str | os.PathLike) -> pd.DataFrame:
     See Also
     --------
     write_accounts : Write an account frame.
+    read_accounts_dask : The same files as a ``dask.dataframe``, one partition per file.
     """
     frames = [_table_to_frame(pq.read_table(file)) for file in _partition_files(Path(path))]
     if len(frames) == 1:
@@ -373,7 +375,8 @@ def transform_partitions(estimator, accounts, *, method: str = "transform", keep
         ``["account_id"]``, to write results with their ids).
     meta : DataFrame, default=None
         An empty frame with the result's columns and dtypes. By default the
-        method is run on the first few accounts to find them.
+        method is run on the first few accounts of the first partition (which is
+        read once more for it) to find them.
 
     Returns
     -------
@@ -404,8 +407,11 @@ def transform_partitions(estimator, accounts, *, method: str = "transform", keep
     if missing:
         raise KeyError(f"transform_partitions: keep names columns {missing} that are not in "
                        f"accounts; its columns are {list(accounts.columns)}")
-    if meta is None:
-        meta = _apply(accounts.head(8, npartitions=-1), estimator, method, keep).iloc[:0]
+    if meta is None:  # from a few accounts of the first partition (reads that partition only)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "insufficient elements" when small
+            sample = accounts.partitions[0].head(8, npartitions=1)
+        meta = _apply(sample, estimator, method, keep).iloc[:0]
     return accounts.map_partitions(_apply, estimator, method, keep, meta=meta,
                                    enforce_metadata=False)
 
