@@ -412,7 +412,12 @@ def transform_partitions(estimator, accounts, *, method: str = "transform", keep
             warnings.simplefilter("ignore", UserWarning)  # "insufficient elements" when small
             sample = accounts.partitions[0].head(8, npartitions=1)
         meta = _apply(sample, estimator, method, keep).iloc[:0]
-    return accounts.map_partitions(_apply, estimator, method, keep, meta=meta,
+    import dask
+
+    # one task holds the estimator: each worker unpickles it once and reuses it (with its
+    # lazily built state, e.g. a loaded model) for every partition, instead of once per task
+    shared = dask.delayed(estimator, pure=True, traverse=False)
+    return accounts.map_partitions(_apply, shared, method, keep, meta=meta,
                                    enforce_metadata=False)
 
 
