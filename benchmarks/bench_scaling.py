@@ -130,8 +130,8 @@ def bench_inference(folder: Path, models: dict, n_accounts: int) -> dict:
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                        dashboard_address=":0", memory_limit="6GB")
     with distributed.Client(cluster) as client:
-        client.run(lambda: _peak_mb())  # workers up
         startup = client.run(_peak_mb)
+        client.run(_import_libraries)  # every worker, untimed (a one-partition warm-up reaches one)
         dask_times = {}
         for name, (model, method) in models.items():
             # warm-up on one partition, untimed: the workers import pandas, sklearn and
@@ -162,11 +162,14 @@ def bench_inference(folder: Path, models: dict, n_accounts: int) -> dict:
 
 
 def _import_libraries():
+    import pyarrow.parquet  # noqa: F401
     import sklearn.feature_extraction.text  # noqa: F401
     import sklearn.linear_model  # noqa: F401
     import sklearn.model_selection  # noqa: F401
 
+    import skinfluence.accounts  # noqa: F401
     import skinfluence.features  # noqa: F401
+    import skinfluence.scale  # noqa: F401
 
 
 def bench_grid_search(n_accounts: int = 2_000) -> dict:
