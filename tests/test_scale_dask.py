@@ -209,6 +209,7 @@ class _Rename:
         return skinfluence.rename_post_fields(X, {"likes": "like_count"})
 
 
+@pytest.mark.slow  # each worker loads the sentence model (about 50 s in all on 2 cores)
 def test_embedder_runs_per_partition_with_a_shared_disk_cache(client, creators, stored, tmp_path):
     pytest.importorskip("sentence_transformers")
     from skinfluence.scale import transform_partitions
