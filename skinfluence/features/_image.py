@@ -18,6 +18,7 @@ from ..nested import POSTS_COLUMN, is_account_frame
 from ..registry import register
 from ..utils._optional import import_optional
 from ..utils._param_validation import HasMethods, Integral, Interval, StrOptions, fit_context
+from ..utils._safe_state import saving_safely
 from ..utils._torch import (
     ModuleState,
     getstate_torch,
@@ -231,7 +232,11 @@ class ImageEmbedder(_PostExtractor):
     model_ : torch.nn.Module
         The backbone, in eval mode on ``device_``. ``fit`` never changes a model
         instance given as ``model``: one already in eval mode on ``device_`` is
-        used as is, otherwise ``model_`` is a deep copy.
+        used as is, otherwise ``model_`` is a deep copy. A pickle of a fitted
+        embedder whose weights are pretrained (by name, or ``checkpoint_path``)
+        leaves them out: they are loaded again from the same source when the
+        unpickled embedder first embeds (the checkpoint file, or timm's cache,
+        must be readable there). Random weights and model instances are pickled.
     device_ : str
         The device used.
     data_config_ : dict
@@ -349,6 +354,7 @@ class ImageEmbedder(_PostExtractor):
         timm = import_optional("timm", extra="image", caller="ImageEmbedder")
         torch = import_optional("torch", extra="torch", caller="ImageEmbedder")
         self.device_ = resolve_device(self.device, "ImageEmbedder")
+        self._load_args_ = None
         if is_torch_module(self.model):
             # the user's instance is never changed: a copy when it must move or leave training mode
             model = prepared_module(self.model, self.device_)
@@ -365,6 +371,8 @@ class ImageEmbedder(_PostExtractor):
                 model = self._create_model(timm, pretrained, kwargs)
             model.eval()  # our own instance
             model.to(self.device_)
+            if pretrained:  # the same weights load again from their source: pickles skip them
+                self._load_args_ = (pretrained, kwargs)
         self.model_ = model
         config = dict(timm.data.resolve_model_data_config(model))
         if self.input_size is not None:
@@ -434,8 +442,16 @@ class ImageEmbedder(_PostExtractor):
             "path), or a '.safetensors'/'.pth'/'.bin' weights file of the timm model"
         )
 
+    def _get_model(self):
+        if self.model_ is None:  # unpickled without its pretrained weights: load them again
+            timm = import_optional("timm", extra="image", caller="ImageEmbedder")
+            model = self._create_model(timm, *self._load_args_)
+            model.eval()
+            self.model_ = model.to(self.device_)
+        return self.model_
+
     def _forward(self, batch):
-        model = self.model_
+        model = self._get_model()
         if hasattr(model, "forward_features") and hasattr(model, "forward_head"):
             out = model.forward_head(model.forward_features(batch), pre_logits=True)
         else:
@@ -551,7 +567,13 @@ class ImageEmbedder(_PostExtractor):
     def __getstate__(self):
         state = super().__getstate__()
         state.pop("_preprocess", None)  # rebuilt from data_config_
-        return getstate_torch(state, keys=("model", "model_"), caller="ImageEmbedder")
+        # pretrained weights (by name or checkpoint_path) are loaded again where the pickle
+        # is loaded, as SentenceEmbedder does: a cluster task ships parameters, not 100 MB
+        # of weights; random weights and model instances travel in the pickle. A safe
+        # (skops) file keeps the weights, so that it loads without the hub or the file
+        reload = state.get("_load_args_") is not None and not saving_safely()
+        return getstate_torch(state, keys=("model", "model_"), drop=("model_",) if reload else (),
+                              caller="ImageEmbedder")
 
     def __setstate__(self, state):
         state = setstate_torch(dict(state), keys=("model", "model_"), caller="ImageEmbedder")

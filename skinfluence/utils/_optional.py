@@ -25,6 +25,7 @@ EXTRAS: dict[str, tuple[tuple[str, str], ...]] = {
     "image": (("timm", "timm"), ("PIL", "pillow")),
     "torch": (("torch", "torch"), ("skorch", "skorch")),
     "tune": (("optuna", "optuna"), ("optuna_integration", "optuna-integration")),
+    "scale": (("dask", "dask"), ("distributed", "distributed"), ("skops", "skops")),
 }
 
 #: Optional packages that no extra of their own installs, only ``skinfluence[all]``:
