@@ -329,6 +329,14 @@ def unnest_posts(
     return out
 
 
+def _require_account_frame(frame, posts_column: str, expected: str) -> None:
+    """Raise ``AccountFrameError(expected + '; got ...')`` unless ``frame`` has the column."""
+    if not isinstance(frame, pd.DataFrame) or posts_column not in frame.columns:
+        got = (f"a DataFrame with columns {list(frame.columns)}" if isinstance(frame, pd.DataFrame)
+               else type(frame).__name__)
+        raise AccountFrameError(f"{expected}; got {got}")
+
+
 def rename_post_fields(
     frame: pd.DataFrame,
     mapping: Mapping[str, str],
@@ -391,13 +399,9 @@ def rename_post_fields(
     array([[5., 6.],
            [9., 9.]])
     """
-    if not isinstance(frame, pd.DataFrame) or posts_column not in frame.columns:
-        got = (f"a DataFrame with columns {list(frame.columns)}" if isinstance(frame, pd.DataFrame)
-               else type(frame).__name__)
-        raise AccountFrameError(
-            f"rename_post_fields expects an account frame with a nested {posts_column!r} column "
-            f"(see skinfluence.nest_posts); got {got}"
-        )
+    _require_account_frame(frame, posts_column,
+                           "rename_post_fields expects an account frame with a nested "
+                           f"{posts_column!r} column (see skinfluence.nest_posts)")
     if not isinstance(mapping, Mapping) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
     ):
@@ -494,13 +498,9 @@ def concat_accounts(
     if not frames:
         raise ValueError("concat_accounts needs at least one account frame; got none")
     for k, frame in enumerate(frames):
-        if not isinstance(frame, pd.DataFrame) or posts_column not in frame.columns:
-            got = (f"a DataFrame with columns {list(frame.columns)}" if isinstance(frame, pd.DataFrame)
-                   else type(frame).__name__)
-            raise AccountFrameError(
-                f"concat_accounts: frame {k} must be an account frame with a nested "
-                f"{posts_column!r} column; got {got}"
-            )
+        _require_account_frame(frame, posts_column,
+                               f"concat_accounts: frame {k} must be an account frame with a "
+                               f"nested {posts_column!r} column")
     flats = [_flatten_array(_posts_array(frame, posts_column)) for frame in frames]
     try:
         table = pa.concat_tables([_one_string_type(f.table) for f in flats],

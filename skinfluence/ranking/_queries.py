@@ -19,6 +19,8 @@ against every candidate.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 
@@ -169,10 +171,9 @@ class QueryCandidates:
             )
         self.n_query_accounts = next(iter(n_q.values()))
         self.n_candidate_accounts = next(iter(n_c.values()))
-        if not getattr(self, "_stores_checked", False):  # a row subset shares checked tables
-            for side, stores in (("queries", queries), ("candidates", candidates)):
-                for modality, store in stores.items():
-                    _check_finite(store, side, modality)
+        for side, stores in (("queries", queries), ("candidates", candidates)):
+            for modality, store in stores.items():
+                _check_finite(store, side, modality)
         self.query_index = self._check_index(query_index, self.n_query_accounts, "query_index")
         self.candidate_index = self._check_index(candidate_index, self.n_candidate_accounts,
                                                  "candidate_index")
@@ -225,11 +226,10 @@ class QueryCandidates:
         if isinstance(key, (int, np.integer)):
             key = [key]
         rows = np.arange(len(self))[key]
-        subset = QueryCandidates.__new__(QueryCandidates)
-        subset._stores_checked = True
-        subset.__init__(self.queries, self.candidates, self.query_index[rows],
-                        self.candidate_index[rows], query_ids=self.query_ids,
-                        candidate_ids=self.candidate_ids)
+        # a row subset shares the checked account tables and ids: nothing to validate again
+        subset = copy.copy(self)
+        subset.query_index = self.query_index[rows]
+        subset.candidate_index = self.candidate_index[rows]
         return subset
 
     def __array__(self, dtype=None, copy=None):
