@@ -225,3 +225,137 @@ def test_embedder_runs_per_partition_with_a_shared_disk_cache(client, creators, 
     assert sum(1 for p in cache.rglob("*") if p.is_file()) > 0  # the workers wrote the shared cache
     again = transform_partitions(embedder, stored).compute()  # served from the disk cache
     np.testing.assert_allclose(again.to_numpy(), remote.to_numpy(), rtol=1e-6, atol=1e-7)
+
+
+# ------------------------------------------------- LightGBM rankers trained on the cluster
+
+
+@pytest.fixture(scope="module")
+def pairs():
+    rng = np.random.default_rng(0)
+    n = 1200
+    a, b = rng.lognormal(5, 2, (2, n, 3))
+    frame = pd.DataFrame({f"{side}_{name}": values[:, j]
+                          for side, values in (("A", a), ("B", b))
+                          for j, name in enumerate(["followers", "posts", "likes"])})
+    frame["won"] = (a[:, 0] * rng.lognormal(0, 1, n) > b[:, 0]).astype(int)
+    return frame
+
+
+def _pair_ranker(**kwargs):
+    from skinfluence.ranking import PairwiseRanker
+
+    return PairwiseRanker(n_estimators=20, random_state=0, **kwargs)
+
+
+def test_pair_ranker_on_one_partition_equals_the_in_memory_fit(client, pairs):
+    import dask.dataframe as dd
+
+    from skinfluence.ranking import fit_dask
+
+    X = pairs.drop(columns="won")
+    local = _pair_ranker().fit(X, pairs["won"])
+    remote = fit_dask(_pair_ranker(), dd.from_pandas(pairs, npartitions=1), "won", client=client)
+    assert remote.booster_.num_trees() == local.booster_.num_trees() == 20
+    np.testing.assert_array_equal(remote.predict_proba(X), local.predict_proba(X))
+    np.testing.assert_array_equal(remote.score_items(X.filter(like="A_").rename(
+        columns=lambda c: c[2:])), local.score_items(X.filter(like="A_").rename(
+            columns=lambda c: c[2:])))
+
+
+@pytest.mark.parametrize("features", ["item", ["logdiff", "raw"]])
+def test_pair_ranker_across_workers_is_close_to_the_in_memory_fit(client, pairs, features):
+    import dask.dataframe as dd
+    from sklearn.metrics import roc_auc_score
+
+    from skinfluence.ranking import fit_dask
+
+    X, y = pairs.drop(columns="won"), pairs["won"].to_numpy()
+    local = _pair_ranker(features=features).fit(X, y)
+    ddf = dd.from_pandas(pairs, npartitions=4)
+    remote = fit_dask(_pair_ranker(features=features), ddf.drop(columns="won"), ddf["won"],
+                      client=client)
+    p_local, p_remote = local.predict_proba(X)[:, 1], remote.predict_proba(X)[:, 1]
+    # bins come from one worker's data (not all of it): close, not identical
+    assert abs(roc_auc_score(y, p_remote) - roc_auc_score(y, p_local)) < 0.01
+    assert np.corrcoef(p_local, p_remote)[0, 1] > 0.98
+    # still exactly antisymmetric, and an ordinary ranker once fitted
+    swapped = X.rename(columns=lambda c: ("B_" if c[0] == "A" else "A_") + c[2:])[X.columns]
+    np.testing.assert_array_equal(remote.predict_proba(X), remote.predict_proba(swapped)[:, ::-1])
+    again = pickle.loads(pickle.dumps(remote))
+    np.testing.assert_array_equal(again.predict_proba(X), remote.predict_proba(X))
+    assert remote.difference_model_ == (features == "item")
+    assert (remote.reference_ is None) == (features == "item")
+
+
+def test_pair_ranker_weights_reach_the_cluster(client, pairs):
+    import dask.dataframe as dd
+
+    from skinfluence.ranking import fit_dask
+
+    weighted = pairs.assign(w=np.where(np.arange(len(pairs)) % 2 == 0, 1.0, 0.0))
+    X = pairs.drop(columns="won")
+    local = _pair_ranker().fit(X, pairs["won"], sample_weight=weighted["w"])
+    unweighted = _pair_ranker().fit(X, pairs["won"])
+    remote = fit_dask(_pair_ranker(), dd.from_pandas(weighted, npartitions=1), "won",
+                      sample_weight="w", client=client)
+    np.testing.assert_array_equal(remote.predict_proba(X), local.predict_proba(X))
+    assert not np.array_equal(remote.predict_proba(X), unweighted.predict_proba(X))
+
+
+def _queries(n_queries=120, size=10, seed=0):
+    rng = np.random.default_rng(seed)
+    Z = rng.normal(size=(n_queries * size, 4))
+    frame = pd.DataFrame(Z, columns=["a", "b", "c", "d"])
+    frame["q"] = np.repeat(np.arange(n_queries), size)
+    frame["rel"] = (Z[:, 0] + 0.5 * rng.normal(size=len(Z)) > 0.5).astype(int)
+    return frame
+
+
+def test_boosted_ranker_on_the_cluster(client):
+    import dask.dataframe as dd
+
+    from skinfluence.ranking import BoostedRanker, fit_dask
+
+    frame = _queries()
+    Z, y, qid = frame[["a", "b", "c", "d"]], frame["rel"], frame["q"]
+
+    def ranker():
+        return BoostedRanker(n_estimators=20, min_child_samples=5, random_state=0)
+
+    local = ranker().fit(Z, y, qid=qid)
+    one = fit_dask(ranker(), dd.from_pandas(frame, npartitions=1), "rel", qid="q", client=client)
+    np.testing.assert_array_equal(one.predict(Z), local.predict(Z))
+    # partitions split at query boundaries (sort=False keeps the rows' order)
+    spread = fit_dask(ranker(), dd.from_pandas(frame, npartitions=3, sort=False), "rel",
+                      qid="q", client=client)
+    assert abs(spread.score(Z, y, qid=qid) - local.score(Z, y, qid=qid)) < 0.02
+    assert np.corrcoef(spread.predict(Z), local.predict(Z))[0, 1] > 0.98
+
+
+def test_fit_dask_refuses_what_it_cannot_train_with_clear_errors(client, pairs):
+    import dask.dataframe as dd
+
+    from skinfluence.ranking import BoostedRanker, fit_dask
+
+    ddf = dd.from_pandas(pairs, npartitions=2)
+    with pytest.raises(ValueError, match="strengths=True"):
+        fit_dask(_pair_ranker(strengths=True), ddf, "won", client=client)
+    with pytest.raises(ValueError, match="estimator=LogisticRegression"):
+        fit_dask(_pair_ranker(estimator=LogisticRegression()), ddf, "won", client=client)
+    with pytest.raises(ValueError, match="'winner' is not a column of X"):
+        fit_dask(_pair_ranker(), ddf, "winner", client=client)
+    with pytest.raises(TypeError, match="dask.dataframe.DataFrame; got DataFrame"):
+        fit_dask(_pair_ranker(), pairs, "won", client=client)
+    with pytest.raises(TypeError, match="got LogisticRegression"):
+        fit_dask(LogisticRegression(), ddf, "won", client=client)
+    # a query with rows in two partitions is named
+    frame = _queries(n_queries=4, size=10)
+    split = dd.from_pandas(frame, npartitions=4, sort=False)  # 40 rows cut every 10: fine
+    fit_dask(BoostedRanker(n_estimators=2, min_child_samples=2), split, "rel", qid="q",
+             client=client)
+    shifted = dd.from_pandas(frame.iloc[5:], npartitions=3, sort=False)
+    with pytest.raises(ValueError, match="queries have rows in more than one partition"):
+        fit_dask(BoostedRanker(n_estimators=2), shifted, "rel", qid="q", client=client)
+    with pytest.raises(ValueError, match="needs qid"):
+        fit_dask(BoostedRanker(n_estimators=2), split, "rel", client=client)

@@ -9,12 +9,15 @@
   (LightGBM learning-to-rank) score (query, candidate) rows, e.g. (brand, creator),
   with one ``qid`` per row in any order and a per-query ``score``;
 - :class:`QueryCandidates`, :func:`make_queries`, :func:`unseen_split`,
-  :func:`split_pairs`: their data.
+  :func:`split_pairs`: their data;
+- :func:`fit_dask`: the two LightGBM rankers trained on a ``dask.dataframe`` across a
+  cluster (LightGBM's Dask interface).
 
 See ``docs/pair_ranker.md`` and ``docs/ranking.md``.
 """
 
 from ._boosted import BoostedRanker
+from ._dask import fit_dask
 from ._listwise import ListwiseRanker
 from ._pair_features import PAIR_FEATURES
 from ._pairs import make_pairs
@@ -28,6 +31,7 @@ __all__ = [
     "ListwiseRanker",
     "PairwiseRanker",
     "QueryCandidates",
+    "fit_dask",
     "make_pairs",
     "make_queries",
     "split_pairs",

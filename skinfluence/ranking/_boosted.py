@@ -144,6 +144,27 @@ class BoostedRanker(QueryRankerMixin, ComponentMixin, BaseEstimator):
         return validate_data(self, X, reset=reset, dtype=np.float64,
                              ensure_all_finite="allow-nan")
 
+    def _booster_params(self, max_grade):
+        """LightGBM's parameters (native names) for relevance grades up to ``max_grade``."""
+        params = {
+            "objective": self.objective,
+            "learning_rate": self.learning_rate,
+            "num_leaves": self.num_leaves,
+            "min_child_samples": self.min_child_samples,
+            "colsample_bytree": self.colsample_bytree,
+            "reg_lambda": self.reg_lambda,
+            "num_threads": self.n_jobs,
+            "verbosity": -1,
+            "deterministic": True,
+            "force_row_wise": True,
+            "seed": 0 if self.random_state is None else int(
+                np.random.RandomState(self.random_state).randint(2**31 - 1)
+                if not isinstance(self.random_state, (int, np.integer)) else self.random_state),
+        }
+        if self.objective == "lambdarank":
+            params["label_gain"] = list(2.0 ** np.arange(max(31, max_grade + 1)) - 1)
+        return params
+
     @fit_context
     def fit(self, X, y, qid=None):
         """Fit on rows of any order, grouped by ``qid``.
@@ -183,23 +204,7 @@ class BoostedRanker(QueryRankerMixin, ComponentMixin, BaseEstimator):
         sizes = np.bincount(codes[order])
         sizes = sizes[sizes > 0]
         labels = grades(y, qid, self.n_grades)[order]
-        params = {
-            "objective": self.objective,
-            "learning_rate": self.learning_rate,
-            "num_leaves": self.num_leaves,
-            "min_child_samples": self.min_child_samples,
-            "colsample_bytree": self.colsample_bytree,
-            "reg_lambda": self.reg_lambda,
-            "num_threads": self.n_jobs,
-            "verbosity": -1,
-            "deterministic": True,
-            "force_row_wise": True,
-            "seed": 0 if self.random_state is None else int(
-                np.random.RandomState(self.random_state).randint(2**31 - 1)
-                if not isinstance(self.random_state, (int, np.integer)) else self.random_state),
-        }
-        if self.objective == "lambdarank":
-            params["label_gain"] = list(2.0 ** np.arange(max(31, int(labels.max()) + 1)) - 1)
+        params = self._booster_params(int(labels.max()))
         data = lgb.Dataset(Z[order], label=labels, group=sizes, free_raw_data=True)
         try:
             self.booster_ = lgb.train(params, data, num_boost_round=self.n_estimators)

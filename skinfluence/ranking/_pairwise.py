@@ -521,27 +521,10 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
                 f"{'' if weight is None else ' among the pairs with non-zero sample_weight'}; "
                 f"got one class only: {present.tolist()}"
             )
-        if hasattr(self, "feature_names_in_"):
-            a_idx, b_idx, names = self._sides_from_names(list(self.feature_names_in_))
-        else:
-            if X.shape[1] % 2:
-                raise ValueError(
-                    f"X has {X.shape[1]} columns; a pair array needs an even number: the first "
-                    f"half are A's features, the second half B's, in the same order"
-                )
-            k = X.shape[1] // 2
-            a_idx, b_idx = np.arange(k), np.arange(k, 2 * k)
-            names = np.asarray([f"x{i}" for i in range(k)], dtype=object)
-        self._a_idx, self._b_idx = a_idx, b_idx
-        self.side_feature_names_ = names
-        self.pair_feature_names_ = pair_feature_names(self._modes_, names, self.prefixes)
-        self.difference_model_ = self._modes_ == ["item"]
-        self._has_ids = ids_a is not None
+        rng = self._set_layout(X, has_ids=ids_a is not None)
         y01 = y_index.astype(np.float64)
-        rng = check_random_state(self.random_state)
-        self._seed = None if self.random_state is None else int(rng.randint(np.iinfo(np.int32).max))
 
-        A, B = X[:, a_idx], X[:, b_idx]
+        A, B = X[:, self._a_idx], X[:, self._b_idx]
         booster, estimator = self._fit_base(A, B, y01, weight)
 
         strengths = n_accounts = None
@@ -564,22 +547,34 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
             self._choose_reference(A, B, ids_a, ids_b, rng)
         return self
 
-    def _fit_base(self, A, B, y01, weight):
-        """Fit the feature model on the pairs: (booster, None) or (None, classifier)."""
-        z_ab, z_ba = self._pair_features(A, B), self._pair_features(B, A)
-        if self.estimator is None:
-            return self._fit_booster(z_ab, z_ba, y01, weight), None
-        est = clone(self.estimator)
-        fit_params = {}
-        if weight is not None:
-            if not has_fit_parameter(est, "sample_weight"):
-                raise ValueError(f"sample_weight was given but {type(est).__name__}.fit does not "
-                                 f"accept sample_weight")
-            fit_params["sample_weight"] = np.r_[weight, weight]
-        est.fit(np.vstack([z_ab, z_ba]), np.r_[y01, 1.0 - y01].astype(np.int64), **fit_params)
-        return None, est
+    def _set_layout(self, X, *, has_ids):
+        """Where each side's features sit in the validated ``X``; the seed. Returns the RNG.
 
-    def _fit_booster(self, z_ab, z_ba, y01, weight):
+        Shared by :meth:`fit` and the Dask training (:func:`~skinfluence.ranking.fit_dask`),
+        which validates one partition and trains on all of them.
+        """
+        if hasattr(self, "feature_names_in_"):
+            a_idx, b_idx, names = self._sides_from_names(list(self.feature_names_in_))
+        else:
+            if X.shape[1] % 2:
+                raise ValueError(
+                    f"X has {X.shape[1]} columns; a pair array needs an even number: the first "
+                    f"half are A's features, the second half B's, in the same order"
+                )
+            k = X.shape[1] // 2
+            a_idx, b_idx = np.arange(k), np.arange(k, 2 * k)
+            names = np.asarray([f"x{i}" for i in range(k)], dtype=object)
+        self._a_idx, self._b_idx = a_idx, b_idx
+        self.side_feature_names_ = names
+        self.pair_feature_names_ = pair_feature_names(self._modes_, names, self.prefixes)
+        self.difference_model_ = self._modes_ == ["item"]
+        self._has_ids = has_ids
+        rng = check_random_state(self.random_state)
+        self._seed = None if self.random_state is None else int(rng.randint(np.iinfo(np.int32).max))
+        return rng
+
+    def _booster_params(self):
+        """LightGBM's parameters of the pair model (native names), without the objective."""
         params = {
             "learning_rate": float(self.learning_rate),
             "num_leaves": int(self.num_leaves),
@@ -597,7 +592,26 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
         }
         if self._seed is not None:
             params["seed"] = self._seed
-        return fit_pairwise_booster(z_ab, z_ba, y01, weight, params, self.n_estimators)
+        return params
+
+    def _fit_base(self, A, B, y01, weight):
+        """Fit the feature model on the pairs: (booster, None) or (None, classifier)."""
+        z_ab, z_ba = self._pair_features(A, B), self._pair_features(B, A)
+        if self.estimator is None:
+            return self._fit_booster(z_ab, z_ba, y01, weight), None
+        est = clone(self.estimator)
+        fit_params = {}
+        if weight is not None:
+            if not has_fit_parameter(est, "sample_weight"):
+                raise ValueError(f"sample_weight was given but {type(est).__name__}.fit does not "
+                                 f"accept sample_weight")
+            fit_params["sample_weight"] = np.r_[weight, weight]
+        est.fit(np.vstack([z_ab, z_ba]), np.r_[y01, 1.0 - y01].astype(np.int64), **fit_params)
+        return None, est
+
+    def _fit_booster(self, z_ab, z_ba, y01, weight):
+        return fit_pairwise_booster(z_ab, z_ba, y01, weight, self._booster_params(),
+                                    self.n_estimators)
 
     def _out_of_fold_margins(self, A, B, y01, weight, rng):
         from sklearn.model_selection import KFold
