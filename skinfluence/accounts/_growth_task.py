@@ -62,7 +62,9 @@ def growth_dataset(
     Returns
     -------
     X : DataFrame of shape (n_rows, n_columns + 2)
-        One row per (period, account): the profile columns, the truncated
+        One row per (period, account): ``account`` (the account's id), the
+        profile columns with ``id_column`` made unique per row
+        (``"<id>@<cutoff date>"``, as an account frame needs), the truncated
         nested column, ``cutoff`` and ``target_date``. Periods in the given
         order, accounts in frame order, fresh RangeIndex.
     y : ndarray of shape (n_rows,)
@@ -90,10 +92,10 @@ def growth_dataset(
     >>> frame = nest_posts(pd.DataFrame({"account_id": ["a", "b"]}), snaps,
     ...                    posts_column="snapshots")
     >>> X, y = growth_dataset(frame)
-    >>> X[["account_id", "cutoff", "target_date"]]
-      account_id                    cutoff               target_date
-    0          a 2022-06-15 00:00:00+00:00 2022-09-15 00:00:00+00:00
-    1          a 2022-09-15 00:00:00+00:00 2022-12-15 00:00:00+00:00
+    >>> X[["account", "account_id", "cutoff"]]
+      account    account_id                    cutoff
+    0       a  a@2022-06-15 2022-06-15 00:00:00+00:00
+    1       a  a@2022-09-15 2022-09-15 00:00:00+00:00
     >>> [len(s) for s in X["snapshots"]]
     [1, 2]
     >>> y.round(3)
@@ -107,11 +109,12 @@ def growth_dataset(
                 f"growth_dataset: the account frame has no column {column!r}; its columns are "
                 f"{list(frame.columns)}"
             )
-    for column in ("cutoff", "target_date"):
+    for column in ("account", "cutoff", "target_date"):
         if column in frame.columns:
             raise AccountFrameError(
-                f"growth_dataset: the account frame already has a {column!r} column (was it built "
-                "by growth_dataset?); pass the frame of every snapshot"
+                f"growth_dataset: the account frame already has a {column!r} column, which "
+                "growth_dataset writes (was the frame built by it?); pass the frame of every snapshot, "
+                f"with {column!r} renamed if it is a column of yours"
             )
     flat = unnest_posts(frame, id_column=id_column, posts_column=snapshots_column)
     for field in (time_field, value_field):
@@ -153,6 +156,9 @@ def growth_dataset(
             records.attrs["skinfluence_post_types"] = types
         part = nest_posts(profiles.iloc[rows].reset_index(drop=True), records, on=id_column,
                           posts_column=snapshots_column)
+        # one row per account in an account frame: the stacked rows get ids of their own
+        part.insert(0, "account", part[id_column])
+        part[id_column] = part[id_column].astype(str) + f"@{cutoff:%Y-%m-%d}"
         part["cutoff"] = cutoff
         part["target_date"] = target
         parts.append(part)
