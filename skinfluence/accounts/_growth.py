@@ -235,8 +235,7 @@ class GrowthFeatures(ComponentMixin, TransformerMixin, BaseEstimator):
 
     def _validate(self, X, selected, reset) -> FlatPosts:
         needed = self._needed_fields(selected)
-        flat = _validate_and_flatten(X, posts_column=self.snapshots_column, require_posts=True,
-                                     check_counts=False)
+        flat = _validate_and_flatten(X, posts_column=self.snapshots_column, require_posts=True)
         missing = [f for f in needed if f not in flat.fields]
         if missing:
             raise AccountFrameError(_missing_fields_message(
