@@ -300,3 +300,15 @@ def test_growth_scores_and_paired_bootstrap():
 def test_growth_feature_table_is_complete():
     assert set(GROWTH_FEATURES) >= {"growth_last", "acceleration", "rank_change", "volatility",
                                      "months_since_entry", "engagement_trend"}
+
+
+def test_emerging_doc_snippet_runs():
+    # the post-timeline snippet of docs/emerging.md, as written
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "emerging.md").read_text()
+    snippet = [b for b in re.findall(r"```python\n(.*?)```", page, re.S) if "make_creators" in b][0]
+    namespace = {}
+    exec(compile(snippet, "docs/emerging.md", "exec"), namespace)  # noqa: S102
+    assert namespace["features"].shape == (200, 2)
