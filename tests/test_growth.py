@@ -9,11 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import spearmanr
 from sklearn.feature_selection import VarianceThreshold
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import Ridge
 from sklearn.metrics import make_scorer, roc_auc_score
 from sklearn.model_selection import cross_validate
 from sklearn.pipeline import make_pipeline
-from sklearn.impute import SimpleImputer
 
 from skinfluence import nest_posts, validate_account_frame
 from skinfluence.accounts import GROWTH_FEATURES, GrowthFeatures, RollingCutoffSplit, growth_dataset

@@ -18,7 +18,6 @@ See ``docs/emerging.md``.
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 from pathlib import Path
@@ -28,7 +27,7 @@ import pandas as pd
 
 from ..exceptions import DataLoadError
 from ..nested import nest_posts
-from ._readers import _COUNT_EXPECTED, _as_path, _existing, _parse_count_strings
+from ._readers import _COUNT_EXPECTED, _as_path, _existing, _parse_count_strings, _read_records
 
 __all__ = ["load_influencer_snapshots", "SNAPSHOT_FIELDS", "UNDATED_RELEASE_DATE"]
 
@@ -170,30 +169,6 @@ def _snapshot_of(path: Path, platform: str) -> str | None:
     return "undated"
 
 
-def _read_records(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
-    """Header, records and the line number of each record; any header, repeated or not."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            records: list[list[str]] = []
-            lines: list[int] = []
-            previous = 0
-            for row in reader:
-                if row:
-                    records.append(row)
-                    lines.append(previous + 1)
-                previous = reader.line_num
-    except UnicodeDecodeError as exc:
-        raise DataLoadError(
-            f"{path}: not valid UTF-8 text (byte {exc.start}: {exc.reason}); expected a UTF-8 CSV file"
-        ) from exc
-    except csv.Error as exc:
-        raise DataLoadError(f"{path}: CSV syntax error near line {previous + 1}: {exc}") from exc
-    if not records:
-        raise DataLoadError(f"{path}: the file is empty; expected a header line and data lines")
-    return records[0], records[1:], lines[1:]
-
-
 def _check_layout(path: Path, header: list[str], layout) -> None:
     found = [_normalise_header(h) for h in header]
     expected = [name for name, _ in layout]
@@ -231,7 +206,8 @@ def _parse_numbers(strings: pd.Series, path, header: str, position: int, lines) 
 
 def _read_snapshot(path: Path, platform: str, label: str, date: pd.Timestamp) -> tuple[pd.DataFrame, dict]:
     layout = _LAYOUTS[(platform, label)]
-    header, body, lines = _read_records(path)
+    records, lines = _read_records(path)  # header-agnostic: repeated names are fine here
+    header, body, lines = records[0], records[1:], lines[1:]
     _check_layout(path, header, layout)
     width = len(layout)
     wrong = [i for i, r in enumerate(body) if len(r) != width]
