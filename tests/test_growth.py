@@ -217,6 +217,10 @@ def test_records_after_the_cutoff_change_nothing(records, cut_month):
     a = g.fit(calendar_frame).transform(full)
     b = g.transform(truncated)
     np.testing.assert_allclose(a, b, equal_nan=True)
+    # and the cutoff is read as the date it is: every record up to it counts
+    n_observed = b[:, list(g.get_feature_names_out()).index("n_observed")]
+    expected = [sum(1 for (acc, m) in rows if f"u{acc}" == i and m <= cut_month) for i in ids]
+    np.testing.assert_array_equal(n_observed, expected)
 
 
 def test_post_timelines_recover_synthetic_emerging():
