@@ -10,6 +10,7 @@ from ._audiences import make_audiences, make_follower_accounts
 from ._fake_accounts import FAKE_ACCOUNT_COLUMNS, load_fake_accounts
 from ._peerindex import PEERINDEX_FEATURES, load_peerindex
 from ._readers import parse_count
+from ._snapshots import SNAPSHOT_FIELDS, UNDATED_RELEASE_DATE, load_influencer_snapshots
 from ._synthetic import make_creators
 from ._tiktok import load_tiktok_videos
 from ._top_instagram import load_top_instagram
@@ -17,7 +18,10 @@ from ._top_instagram import load_top_instagram
 __all__ = [
     "FAKE_ACCOUNT_COLUMNS",
     "PEERINDEX_FEATURES",
+    "SNAPSHOT_FIELDS",
+    "UNDATED_RELEASE_DATE",
     "load_fake_accounts",
+    "load_influencer_snapshots",
     "load_peerindex",
     "load_tiktok_videos",
     "load_top_instagram",

@@ -216,15 +216,11 @@ def _existing(path: Path) -> Path:
     return path
 
 
-def _read_csv(path: Path, required: Sequence[str] | None = None) -> pd.DataFrame:
-    """Read a CSV file as strings, indexed by the line number of each record.
+def _read_records(path: Path) -> tuple[list[list[str]], list[int]]:
+    """Every non-blank CSV record of a file (header included) and the line each starts on.
 
-    UTF-8 with or without BOM, LF or CRLF line endings, quoted fields. Blank
-    lines are skipped; a record that repeats the header (e.g. left by
-    concatenating files) is removed and counted in ``attrs``; a record with a
-    number of fields other than the header's raises. Header names are
-    stripped of surrounding whitespace. With ``required``, missing columns
-    raise.
+    UTF-8 with or without BOM, LF or CRLF line endings, quoted fields (which may span
+    lines). Raises when the file is not UTF-8, not CSV, or empty.
     """
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
@@ -245,6 +241,20 @@ def _read_csv(path: Path, required: Sequence[str] | None = None) -> pd.DataFrame
         raise DataLoadError(f"{path}: CSV syntax error near line {previous + 1}: {exc}") from exc
     if not records:
         raise DataLoadError(f"{path}: the file is empty; expected a header line and data lines")
+    return records, lines
+
+
+def _read_csv(path: Path, required: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read a CSV file as strings, indexed by the line number of each record.
+
+    UTF-8 with or without BOM, LF or CRLF line endings, quoted fields. Blank
+    lines are skipped; a record that repeats the header (e.g. left by
+    concatenating files) is removed and counted in ``attrs``; a record with a
+    number of fields other than the header's raises. Header names are
+    stripped of surrounding whitespace. With ``required``, missing columns
+    raise.
+    """
+    records, lines = _read_records(path)
     header = [name.strip() for name in records[0]]
     dup = sorted({h for h in header if header.count(h) > 1})
     if dup:

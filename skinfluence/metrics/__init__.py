@@ -6,6 +6,7 @@ queries, and average over queries. See :mod:`skinfluence.metrics._ranking` for t
 policies on ties and on queries without positives, and docs/ranking.md.
 """
 
+from ._growth import bootstrap_interval, emerging_hit_rate, growth_ranking_scores
 from ._ranking import (
     category_auc,
     mean_reciprocal_rank,
@@ -19,7 +20,10 @@ from ._scorer import RANKING_METRICS, make_ranking_scorer
 
 __all__ = [
     "RANKING_METRICS",
+    "bootstrap_interval",
     "category_auc",
+    "emerging_hit_rate",
+    "growth_ranking_scores",
     "make_ranking_scorer",
     "mean_reciprocal_rank",
     "median_rank",
