@@ -60,7 +60,10 @@ def test_demo_is_a_table_of_named_steps(monkeypatch):
     assert run_demo is _demo.run_demo
     assert [step.run.__name__ for step in _demo.STEPS] == [
         "make_data", "check_contract", "classify_topics", "segment", "rank_pairs",
-        "brand_creators", "list_components"]
+        "brand_creators", "audience_quality", "attention", "list_components", "write_html"]
+    # the steps only the HTML report needs (skinfluence demo --report) do not slow the demo
+    assert [step.run.__name__ for step in _demo.STEPS if step.report_only] == [
+        "audience_quality", "attention", "write_html"]
 
     # a new step slots in with its progress line and its report section, in order
     def count_brands(demo):

@@ -84,7 +84,7 @@ def test_segment_profiles_are_drawn_in_input_units(segmenter):
     profiles = segmenter[-1].segment_profiles_
     display = SegmentProfileDisplay.from_estimator(segmenter)
     assert len(display.axes_) == 3
-    assert [a.get_title() for a in display.axes_] == ["creators", "followers", "engagement_rate"]
+    assert [a.get_title() for a in display.axes_] == ["creators", "followers", "engagement rate"]
     # first segment on the top row: bars in profile order, labels read top-down
     np.testing.assert_allclose([b.get_width() for b in display.bars_["size"]], profiles["size"])
     for feature in ("followers", "engagement_rate"):

@@ -128,15 +128,15 @@ class PairRankingDisplay:
         rank = self.ranks_[order].astype(float)
         err = np.vstack([np.clip(rank - self.rank_low_[order], 0, None),
                          np.clip(self.rank_high_[order] - rank, 0, None)])
-        label = "rank" if self.score_samples is None else (
-            f"rank and the ranks it takes in {self.confidence:.0%} of {len(samples)} resamples")
         self.errorbar_ = ax.errorbar(rank, rows, xerr=err, fmt="o", color=color, ecolor=color,
-                                     elinewidth=2, capsize=3, markersize=4, label=label)
+                                     elinewidth=2, capsize=3, markersize=4, label="rank")
         ax.set_yticks(rows, [shorten(v, 28) for v in labels[order]], fontsize=8)
-        ax.set_xlabel("rank (1 = most influential)")
+        # the range is explained on the axis, where a legend would hide the widest lines
+        ax.set_xlabel("rank (1 = most influential)" if self.score_samples is None else
+                      f"rank (1 = most influential); line: the ranks it takes in "
+                      f"{self.confidence:.0%} of {len(samples)} refits on resampled judgements")
         ax.set_xlim(0.5, None)
         ax.set_title(f"most influential: top {len(order)} of {len(scores)} accounts", fontsize=10)
-        ax.legend(loc="lower right", fontsize=8)
         ax.grid(axis="x", alpha=0.3)
         self.shown_ = order
         self.ax_ = ax

@@ -244,7 +244,8 @@ class TopCreatorsDisplay:
         self.relevant = relevant
         self.brand = brand
 
-    def plot(self, ax=None, *, color="tab:blue", relevant_color="tab:orange") -> TopCreatorsDisplay:
+    def plot(self, ax=None, *, color="tab:blue", relevant_color="tab:orange",
+             xlabel="match score (higher is a better fit)") -> TopCreatorsDisplay:
         """Draw the bars.
 
         Parameters
@@ -255,6 +256,8 @@ class TopCreatorsDisplay:
             Colour of the bars.
         relevant_color : str, default="tab:orange"
             Colour of the known matches.
+        xlabel : str, default="match score (higher is a better fit)"
+            Label of the score axis.
 
         Returns
         -------
@@ -283,7 +286,7 @@ class TopCreatorsDisplay:
                       loc="lower right", fontsize=8)
         title = f"top {len(scores)} creators"
         ax.set_title(title if self.brand is None else f"{self.brand}: {title}", fontsize=10)
-        ax.set_xlabel("match score (higher is a better fit)")
+        ax.set_xlabel(xlabel)
         ax.spines[["top", "right"]].set_visible(False)
         self.ax_ = ax
         self.figure_ = ax.figure

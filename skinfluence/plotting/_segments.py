@@ -62,8 +62,8 @@ class SegmentProfileDisplay:
     >>> display = SegmentProfileDisplay(profiles).plot()
     >>> [float(bar.get_width()) for bar in display.bars_["size"]]
     [40.0, 10.0]
-    >>> display.axes_[1].get_xscale(), display.axes_[1].get_title()
-    ('log', 'followers')
+    >>> display.axes_[2].get_xscale(), display.axes_[2].get_title()
+    ('linear', 'engagement rate')
     """
 
     def __init__(self, profiles, *, features=None):
@@ -99,6 +99,8 @@ class SegmentProfileDisplay:
             This display, with ``axes_``, ``figure_`` and ``bars_`` set.
         """
         plt = import_pyplot(f"{type(self).__name__}.plot")
+        from matplotlib.ticker import FuncFormatter, MaxNLocator
+
         profiles = pd.DataFrame(self.profiles)
         for column in ("name", "size"):
             if column not in profiles.columns:
@@ -134,10 +136,13 @@ class SegmentProfileDisplay:
             for r, v in zip(rows, values, strict=True):
                 a.annotate(format_value(v), (v if np.isfinite(v) else 0, r), xytext=(3, 0),
                            textcoords="offset points", va="center", fontsize=8)
-            a.set_title(feature.replace("__", " "))
+            a.set_title(feature.replace("__", " ").replace("_", " "))
         for a in axes:
             a.margins(x=0.35)
             a.tick_params(axis="x", labelsize=8)
+            if a.get_xscale() == "linear":
+                a.xaxis.set_major_locator(MaxNLocator(3))
+            a.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_value(v)))
             a.spines[["top", "right"]].set_visible(False)
         self.axes_ = axes
         self.figure_ = axes[0].figure
