@@ -299,6 +299,14 @@ def test_pair_ranking_ranks_and_ranges(pair_ranker):
     assert (display.rank_low_ <= display.ranks_).all()
     assert (display.ranks_ <= display.rank_high_).all()
     assert (display.rank_high_ > display.rank_low_).any()   # resampling moves some accounts
+    # the range is the percentile range of the refits' ranks (widened to hold the rank)
+    refits = _ranks(np.asarray(display.score_samples))
+    np.testing.assert_array_equal(
+        display.rank_low_, np.minimum(np.percentile(refits, 5, axis=0, method="lower"),
+                                      display.ranks_))
+    np.testing.assert_array_equal(
+        display.rank_high_, np.maximum(np.percentile(refits, 95, axis=0, method="higher"),
+                                       display.ranks_))
     shown = items["account_id"].to_numpy()[display.shown_]
     ticks = [t.get_text() for t in display.ax_.get_yticklabels()]
     assert ticks == list(shown)

@@ -49,8 +49,10 @@ class PairRankingDisplay:
     ranks_ : ndarray of int of shape (n_accounts,)
         Rank of each account (1 = most influential).
     rank_low_, rank_high_ : ndarray of shape (n_accounts,)
-        Best and worst plausible rank of each account (equal to ``ranks_``
-        without ``score_samples``).
+        Best and worst plausible rank of each account: the ``confidence``
+        range of its ranks in the resampled rankings, widened to hold
+        ``ranks_`` when it does not (equal to ``ranks_`` without
+        ``score_samples``).
     shown_ : ndarray of int
         Positions of the accounts drawn, best first.
     ax_ : matplotlib Axes
@@ -117,8 +119,12 @@ class PairRankingDisplay:
                                  f"n_accounts = {len(scores)}; got {samples.shape}")
             ranks = _ranks(samples)
             tail = (1 - self.confidence) / 2 * 100
-            self.rank_low_ = np.percentile(ranks, tail, axis=0, method="lower").astype(float)
-            self.rank_high_ = np.percentile(ranks, 100 - tail, axis=0, method="higher").astype(float)
+            low = np.percentile(ranks, tail, axis=0, method="lower")
+            high = np.percentile(ranks, 100 - tail, axis=0, method="higher")
+            # a percentile range of the refits may miss the rank of the full fit (which is
+            # drawn): widened to hold it, so the line never leaves its dot
+            self.rank_low_ = np.minimum(low, self.ranks_).astype(float)
+            self.rank_high_ = np.maximum(high, self.ranks_).astype(float)
         else:
             self.rank_low_ = self.ranks_.astype(float)
             self.rank_high_ = self.ranks_.astype(float)
