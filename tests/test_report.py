@@ -256,3 +256,26 @@ def test_report_renders_in_headless_chromium(small_report, tmp_path):
     assert pixels.std() > 20
     for band in np.array_split(pixels, 4):
         assert band.std() > 10 and (band < 100).mean() > 0.002
+
+
+def test_report_docstrings_match_signatures():
+    numpydoc_validate = pytest.importorskip("numpydoc.validate")
+    import inspect
+
+    import skinfluence.report as report
+
+    names = []
+    for name in report.__all__:
+        obj = getattr(report, name)
+        if inspect.isclass(obj):
+            names += [f"{name}.{a}" for a, m in vars(obj).items()
+                      if inspect.isfunction(m) and not a.startswith("_")]
+        if callable(obj):
+            names.append(name)
+    errors = {}
+    for name in names:
+        result = numpydoc_validate.validate(f"skinfluence.report.{name}")
+        bad = [c for c, _ in result["errors"] if c in {"GL08", "PR01", "PR02", "PR03"}]
+        if bad:
+            errors[name] = bad
+    assert not errors

@@ -58,6 +58,10 @@ class Section:
         Heading.
     lead : str
         The one-line explanation under the heading, in plain words.
+    parts : list of str, default=[]
+        The HTML of the parts added so far, in order.
+    tables : list of tuple, default=[]
+        One ``(title, rows shown, rows in all)`` per table added.
     """
 
     key: str
@@ -68,7 +72,22 @@ class Section:
     tables: list = field(default_factory=list)
 
     def add_figure(self, figure, *, alt: str, dpi: int = 90) -> Section:
-        """Embed a matplotlib figure as a base64 PNG, then close it."""
+        """Embed a matplotlib figure as a base64 PNG, then close it.
+
+        Parameters
+        ----------
+        figure : matplotlib Figure
+            The picture (a Display's ``figure_``).
+        alt : str
+            Text that stands for the picture (screen readers, a failed image).
+        dpi : int, default=90
+            Resolution of the PNG.
+
+        Returns
+        -------
+        section : Section
+            This section.
+        """
         buffer = io.BytesIO()
         with warnings.catch_warnings():  # emoji in captions: drawn as boxes, said once here
             warnings.filterwarnings("ignore", message="Glyph .* missing from font")
@@ -84,7 +103,20 @@ class Section:
         return self
 
     def add_text(self, text: str, *, kind: str = "note") -> Section:
-        """A paragraph (``kind``: "note", or "missing" for a part that could not be made)."""
+        """Add a paragraph of plain text (escaped).
+
+        Parameters
+        ----------
+        text : str
+            The paragraph.
+        kind : {"note", "missing"}, default="note"
+            A note, or the highlighted explanation of a part that could not be made.
+
+        Returns
+        -------
+        section : Section
+            This section.
+        """
         self.parts.append(f'<p class="{kind}">{html.escape(text)}</p>')
         return self
 
@@ -106,6 +138,11 @@ class Section:
             Rows in the CSV at most; the link says when it holds fewer than the table.
         formats : dict of str to callable, default=None
             Per column, how a value is written on the page (the CSV keeps full values).
+
+        Returns
+        -------
+        section : Section
+            This section.
         """
         table = table.reset_index() if table.index.name is not None else table
         n = len(table)
@@ -127,6 +164,12 @@ class Section:
         return self
 
     def to_html(self) -> str:
+        """The section as an HTML ``<section>`` element.
+
+        Returns
+        -------
+        html : str
+        """
         return (f'<section id="{html.escape(self.key)}"><h2>{html.escape(self.title)}</h2>'
                 f'<p class="lead">{html.escape(self.lead)}</p>' + "\n".join(self.parts)
                 + "</section>")
@@ -206,7 +249,22 @@ class HTMLReport:
         self.sections: list[Section] = []
 
     def section(self, key: str, title: str, lead: str) -> Section:
-        """Add a section and return it (add figures, tables and text to it)."""
+        """Add a section at the end of the page and return it.
+
+        Parameters
+        ----------
+        key : str
+            Anchor of the section, unique in the report.
+        title : str
+            Heading, also the entry of the table of contents.
+        lead : str
+            The one-line explanation under the heading, in plain words.
+
+        Returns
+        -------
+        section : Section
+            Add figures, tables and text to it.
+        """
         if any(s.key == key for s in self.sections):
             raise ValueError(f"the report already has a section {key!r}")
         section = Section(key, title, lead)
@@ -214,7 +272,12 @@ class HTMLReport:
         return section
 
     def to_html(self) -> str:
-        """The whole page as a string."""
+        """The whole page as a string.
+
+        Returns
+        -------
+        html : str
+        """
         nav = "".join(f'<a href="#{html.escape(s.key)}">{html.escape(s.title)}</a>'
                       for s in self.sections)
         made = _dt.datetime.now().strftime("%d %B %Y, %H:%M")
@@ -232,7 +295,18 @@ class HTMLReport:
         )
 
     def write(self, path) -> str:
-        """Write the page to ``path`` (UTF-8) and return the path as a string."""
+        """Write the page to a file (UTF-8).
+
+        Parameters
+        ----------
+        path : str or path-like
+            The HTML file; replaced if it exists.
+
+        Returns
+        -------
+        path : str
+            The path written.
+        """
         path = os.fspath(path)
         with open(path, "w", encoding="utf-8") as f:
             f.write(self.to_html())

@@ -130,7 +130,20 @@ def contract_checks(frame, *, id_column="account_id", posts_column="posts") -> p
 
 
 def add_checks_section(report: HTMLReport, checks: pd.DataFrame):
-    """The data checks that ran, as a table (and its CSV)."""
+    """Add the data checks that ran, as a table (and its CSV).
+
+    Parameters
+    ----------
+    report : HTMLReport
+        The report to add the section to.
+    checks : DataFrame
+        The output of :func:`contract_checks`.
+
+    Returns
+    -------
+    section : Section
+        The section added to ``report``.
+    """
     section = report.section("checks", "Data checks", LEADS["checks"])
     failed = int((checks["result"] == "failed").sum())
     section.add_text(("All checks passed." if failed == 0 else
@@ -179,7 +192,25 @@ _PLAIN = {"followers": "followers", "engagement_rate": "engagement rate (likes+c
 
 
 def add_segments_section(report: HTMLReport, segmenter, frame, *, note=None):
-    """Segments with their profiles: the chart, the profiles and every creator's segment."""
+    """Add the segments with their profiles: the chart, the profiles, every creator's segment.
+
+    Parameters
+    ----------
+    report : HTMLReport
+        The report to add the section to.
+    segmenter : Pipeline
+        Fitted pipeline that reads the account frame and ends with a
+        :class:`KMeansSegmenter` (e.g. :func:`default_segmenter`).
+    frame : DataFrame
+        The account frame; each of its creators is given a segment.
+    note : str, default=None
+        A sentence shown first (e.g. how the segments were made).
+
+    Returns
+    -------
+    section : Section
+        The section added to ``report``.
+    """
     from ..plotting import SegmentProfileDisplay
 
     section = report.section("segments", "Creator segments", LEADS["segments"])
@@ -230,7 +261,36 @@ def influence_items(frame) -> pd.DataFrame:
 
 def add_influence_section(report: HTMLReport, frame, *, ranker=None, items=None, pairs=None,
                           judgements=None, n_resamples=10, random_state=0, top=20):
-    """Top creators by global influence: a pair ranker's scores with ranges, or median likes."""
+    """Add the top creators by global influence: a pair ranker's ranks with ranges, or likes.
+
+    Parameters
+    ----------
+    report : HTMLReport
+        The report to add the section to.
+    frame : DataFrame
+        The account frame.
+    ranker : PairwiseRanker, default=None
+        Fitted on pairs of :func:`influence_items`; None: creators are ranked
+        by their median likes per post, and the page says so.
+    items : DataFrame, default=None
+        The ranker's per-creator rows; None: ``influence_items(frame)``.
+    pairs : DataFrame, default=None
+        The judged pairs the ranker learned from; with ``judgements``, the
+        ranker is refitted on resamples of them for each creator's range of ranks.
+    judgements : array-like, default=None
+        The judgements of ``pairs``.
+    n_resamples : int, default=10
+        Refits for the ranges.
+    random_state : int, default=0
+        Seed of the resampling.
+    top : int, default=20
+        Creators in the picture (the table holds all).
+
+    Returns
+    -------
+    section : Section
+        The section added to ``report``.
+    """
     from ..plotting import PairRankingDisplay, TopCreatorsDisplay
 
     section = report.section("influence", "Top creators", LEADS["influence"])
@@ -279,7 +339,38 @@ def add_influence_section(report: HTMLReport, frame, *, ranker=None, items=None,
 def add_brand_section(report: HTMLReport, ranker, X, y, *, brand, brand_name=None,
                       candidate_labels=None, baseline=None, baseline_name="caption similarity",
                       k=10, max_k=20):
-    """A brand's top creators (a query ranker) and the recall@k / NDCG@k curves of the ranker."""
+    """Add a brand's top creators and the recall@k / NDCG@k curves of a query ranker.
+
+    Parameters
+    ----------
+    report : HTMLReport
+        The report to add the section to.
+    ranker : ranker
+        Fitted query ranker (``ListwiseRanker``, ``BoostedRanker``).
+    X : QueryCandidates
+        (brand, creator) rows of the brands judged (unseen ones, ideally).
+    y : array-like of shape (n_rows,)
+        Known relevance of each row.
+    brand : object
+        The query id of the brand shown.
+    brand_name : str, default=None
+        Its name on the page; default: ``brand``.
+    candidate_labels : array-like of shape (n_rows,), default=None
+        Name of each row's creator; default: the candidate ids.
+    baseline : array-like of shape (n_rows,), default=None
+        Scores of a baseline, drawn beside the ranker's curves.
+    baseline_name : str, default="caption similarity"
+        Its name in the legend and the table.
+    k : int, default=10
+        Creators in the brand's picture.
+    max_k : int, default=20
+        Largest cut-off of the curves.
+
+    Returns
+    -------
+    section : Section
+        The section added to ``report``.
+    """
     from ..plotting import RankingCurveDisplay, TopCreatorsDisplay
 
     section = report.section("brand", "Creators for a brand", LEADS["brand"])
@@ -323,7 +414,29 @@ def add_brand_section(report: HTMLReport, ranker, X, y, *, brand, brand_name=Non
 
 def add_audience_section(report: HTMLReport, frame, *, audience=None, true_share=None,
                          random_state=0, top=25):
-    """Fake-follower shares with intervals, and real against nominal reach."""
+    """Add fake-follower shares with their intervals, and real against nominal reach.
+
+    Parameters
+    ----------
+    report : HTMLReport
+        The report to add the section to.
+    frame : DataFrame
+        Account frame with a nested ``audience`` column (a follower sample per
+        creator); without it the section says it is not available.
+    audience : AudienceQuality, default=None
+        Fitted; None: fitted on ``frame`` (on the followers labelled there).
+    true_share : array-like of shape (n_creators,), default=None
+        The true shares, when known (synthetic data), drawn beside the estimates.
+    random_state : int, default=0
+        Seed of an ``AudienceQuality`` fitted here.
+    top : int, default=25
+        Creators in the fake-share picture (the table holds all).
+
+    Returns
+    -------
+    section : Section
+        The section added to ``report``.
+    """
     from ..plotting import FakeShareDisplay, ReachDisplay
 
     section = report.section("audience", "Audience quality", LEADS["audience"])
@@ -372,7 +485,27 @@ def add_audience_section(report: HTMLReport, frame, *, audience=None, true_share
 
 
 def add_attention_section(report: HTMLReport, frame, *, profiler=None, n_creators=3, top=8):
-    """A few creators' posts with the attention a fitted profiler pipeline gives them."""
+    """Add a few creators' posts with the attention a fitted profiler pipeline gives them.
+
+    Parameters
+    ----------
+    report : HTMLReport
+        The report to add the section to.
+    frame : DataFrame
+        The account frame.
+    profiler : Pipeline, default=None
+        Fitted ``PostEncoder -> AttentiveProfiler`` pipeline; None: the section
+        says it is not available.
+    n_creators : int, default=3
+        Creators shown: those the profiler is surest about.
+    top : int, default=8
+        Posts per creator in the pictures (the table holds all).
+
+    Returns
+    -------
+    section : Section
+        The section added to ``report``.
+    """
     from ..plotting import AttentionDisplay
 
     section = report.section("attention", "Why a creator got their topic", LEADS["attention"])
