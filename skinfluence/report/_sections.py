@@ -191,6 +191,11 @@ _PLAIN = {"followers": "followers", "engagement_rate": "engagement rate (likes+c
           "likes_mean": "likes per post", "comments_mean": "comments per post"}
 
 
+_PANELS = {"engagement_rate": "engagement rate", "likes_median": "typical likes per post",
+           "posts_per_week": "posts per week", "likes_mean": "likes per post",
+           "comments_mean": "comments per post", "views_median": "typical views per post"}
+
+
 def add_segments_section(report: HTMLReport, segmenter, frame, *, note=None):
     """Add the segments with their profiles: the chart, the profiles, every creator's segment.
 
@@ -218,7 +223,8 @@ def add_segments_section(report: HTMLReport, segmenter, frame, *, note=None):
     if note:
         section.add_text(note)
     names = np.asarray(seg.segment_names_, dtype=object)[np.asarray(segmenter.predict(frame))]
-    display = SegmentProfileDisplay.from_estimator(segmenter)
+    # panels titled in plain words ("typical likes per post", not likes_median)
+    display = SegmentProfileDisplay(seg.segment_profiles_.rename(columns=_PANELS)).plot()
     section.add_figure(display.figure_, alt="segment profiles")
     profiles = seg.segment_profiles_.rename(columns={"name": "segment", "size": "creators",
                                                      "share": "share of creators"})
