@@ -32,6 +32,7 @@ main{padding:8px 48px 48px;max-width:1180px}
 section{background:#fff;border:1px solid #d9e2ec;border-radius:8px;margin:24px 0;padding:20px 28px}
 section h2{margin:0 0 4px;font-size:22px;color:#102a43}
 p.lead{margin:0 0 14px;font-size:16px;color:#486581}
+p.intro{margin:20px 0 0}
 p.note{font-size:14px;color:#52606d;margin:8px 0}
 p.missing{font-size:15px;color:#8d2b0b;background:#fff3e0;padding:10px 14px;border-radius:6px}
 img{max-width:100%;height:auto;display:block;margin:10px 0}
@@ -44,6 +45,11 @@ border:1px solid #9fb3c8;border-radius:6px;color:#0b4f71;font-size:14px;text-dec
 .pass{color:#1f7a3a;font-weight:600}.fail{color:#b42318;font-weight:600}
 footer{font-size:12px;color:#829ab1;padding:0 48px 32px}
 """
+
+
+_INTRO = ("Each section starts with one sentence saying what it shows. Pictures show the first "
+          "creators of a list; the button under each table downloads all the numbers as a "
+          "spreadsheet (CSV file).")
 
 
 @dataclass
@@ -121,7 +127,8 @@ class Section:
         return self
 
     def add_table(self, table: pd.DataFrame, *, name: str, title: str, shown: int = SHOWN_ROWS,
-                  csv_max_rows: int = CSV_MAX_ROWS, formats: dict | None = None) -> Section:
+                  csv_max_rows: int = CSV_MAX_ROWS, formats: dict | None = None,
+                  on_page: pd.DataFrame | None = None) -> Section:
         """Show the first ``shown`` rows of ``table`` and link all of it as a CSV download.
 
         Parameters
@@ -138,6 +145,9 @@ class Section:
             Rows in the CSV at most; the link says when it holds fewer than the table.
         formats : dict of str to callable, default=None
             Per column, how a value is written on the page (the CSV keeps full values).
+        on_page : DataFrame, default=None
+            The rows shown on the page instead of the first ``shown`` of ``table``
+            (e.g. the top 3 of each group); at most ``shown`` of them are shown.
 
         Returns
         -------
@@ -147,7 +157,9 @@ class Section:
         table = table.reset_index() if table.index.name is not None else table
         n = len(table)
         if shown:
-            self.parts.append(_table_html(table.head(shown), formats or {}))
+            page = table if on_page is None else (
+                on_page.reset_index() if on_page.index.name is not None else on_page)
+            self.parts.append(_table_html(page.head(shown), formats or {}))
         in_csv = min(n, csv_max_rows)
         csv = table.head(in_csv).to_csv(index=False, float_format="%.6g")
         data = base64.b64encode(csv.encode("utf-8")).decode("ascii")
@@ -157,8 +169,8 @@ class Section:
                       else "")
         self.parts.append(
             f'<p class="note">{html.escape(shown_text)}<a class="csv" download="{html.escape(name)}" '
-            f'href="data:text/csv;base64,{data}">Download {html.escape(title)} (CSV, '
-            f"{html.escape(count)})</a></p>"
+            f'href="data:text/csv;base64,{data}">Download {html.escape(title)} (spreadsheet, '
+            f"CSV, {html.escape(count)})</a></p>"
         )
         self.tables.append((title, min(shown, n), n))
         return self
@@ -222,6 +234,8 @@ class HTMLReport:
         Title of the page.
     subtitle : str, default=""
         One line under the title (what data, when).
+    intro : str, default=None
+        A paragraph above the first section; default: how to read the page.
 
     Attributes
     ----------
@@ -243,9 +257,10 @@ class HTMLReport:
     False
     """
 
-    def __init__(self, title: str, *, subtitle: str = ""):
+    def __init__(self, title: str, *, subtitle: str = "", intro: str | None = None):
         self.title = title
         self.subtitle = subtitle
+        self.intro = intro
         self.sections: list[Section] = []
 
     def section(self, key: str, title: str, lead: str) -> Section:
@@ -289,6 +304,7 @@ class HTMLReport:
             f"<title>{html.escape(self.title)}</title><style>{_CSS}</style></head><body>"
             f"<header><h1>{html.escape(self.title)}</h1><p>{html.escape(self.subtitle)}</p>"
             f"<p>Made on {html.escape(made)}</p></header><nav>{nav}</nav><main>"
+            f'<p class="lead intro">{html.escape(self.intro or _INTRO)}</p>'
             + "\n".join(s.to_html() for s in self.sections)
             + f"</main><footer>Made with skinfluence {html.escape(__version__)}. This page is "
             "one file: it works offline and can be sent as an attachment.</footer></body></html>"

@@ -550,8 +550,13 @@ def add_attention_section(report: HTMLReport, frame, *, profiler=None, n_creator
     section.add_text("Longer bars: posts that weighed more in the decision; the dashed line is "
                      "what every post would get if all counted the same.")
     table = pd.DataFrame(rows, columns=["creator", "topic", "post", "attention", "caption"])
-    table = table.sort_values(["creator", "attention"], ascending=[True, False], kind="stable")
-    section.add_table(table, name="attention.csv", title="every post's attention", shown=10)
+    # creators in the order of the pictures, each one's posts by attention
+    order = {c: k for k, c in enumerate(dict.fromkeys(table["creator"]))}
+    table = table.assign(_c=table["creator"].map(order)).sort_values(
+        ["_c", "attention"], ascending=[True, False], kind="stable").drop(columns="_c")
+    on_page = table.groupby("creator", sort=False).head(3)  # the 3 most attended of each
+    section.add_table(table, name="attention.csv", title="every post's attention",
+                      shown=len(on_page), on_page=on_page)
     return section
 
 
