@@ -532,8 +532,8 @@ def _write_html(demo: Demo) -> str:
     st = demo.state
     frame = st["frame"]
     report = HTMLReport("Creator report",
-                        subtitle=f"{len(frame):,} creators (synthetic demo data, "
-                                 f"random_state={demo.random_state})")
+                        subtitle=f"{len(frame):,} made-up creators generated for this demo "
+                                 f"(seed {demo.random_state})")
     add_segments_section(report, st["segmenter"], frame)
     add_influence_section(report, frame, ranker=st["pair_ranker"], items=st["items"],
                           pairs=st["pairs"], judgements=st["judged"],
