@@ -35,8 +35,10 @@ _PACKAGE = __name__.rpartition(".")[0]
 #: scikit-learn (``sklearn.base``, ``sklearn.exceptions``, ``sklearn.utils``).
 #: ``persistence`` too: ``skinfluence.persistence.save``/``load`` read as skops'
 #: ``skops.io.dump``/``load`` do, and a bare ``skinfluence.load`` would be ambiguous
-#: beside the data set loaders.
-NOT_AT_TOP_LEVEL = frozenset({"base", "cli", "exceptions", "patterns", "persistence", "utils"})
+#: beside the data set loaders. ``report`` too: ``skinfluence.report.build_report`` and its
+#: section builders are the report's own vocabulary, not estimators or data.
+NOT_AT_TOP_LEVEL = frozenset({"base", "cli", "exceptions", "patterns", "persistence", "report",
+                              "utils"})
 
 #: Public names defined in private modules (they have no ``__all__`` to read).
 _PRIVATE_EXPORTS = {"show_versions": f"{_PACKAGE}._show_versions"}

@@ -1,4 +1,4 @@
-"""The ``skinfluence`` command line: ``components``, ``demo``, ``versions``.
+"""The ``skinfluence`` command line: ``components``, ``demo``, ``report``, ``versions``.
 
 A thin front end: heavy modules are imported inside the commands that need them.
 """
@@ -38,7 +38,54 @@ def _cmd_components(args) -> int:
 
 
 def _cmd_demo(args) -> int:
-    run_demo(n_accounts=args.accounts, random_state=args.random_state, quick=args.quick)
+    run_demo(n_accounts=args.accounts, random_state=args.random_state, quick=args.quick,
+             html=args.report)
+    if args.report is not None:
+        print(f"\nReport written to {args.report}: open it in a web browser.")
+    return 0
+
+
+def _load_model(path, what, trusted=None):
+    """A fitted model from a skops file (skinfluence.persistence.save) or a pickle."""
+    import os
+
+    if path is None:
+        return None
+    if not os.path.exists(path):
+        raise SystemExit(f"skinfluence report: the {what} file {path!r} does not exist")
+    if str(path).endswith(".skops"):
+        from .persistence import load
+
+        return load(path, trusted=trusted or None)
+    import joblib
+
+    return joblib.load(path)  # a pickle: only load files you made yourself
+
+
+def _cmd_report(args) -> int:
+    import os
+
+    from .plotting._matplotlib import import_pyplot
+    from .report import build_report
+    from .scale import read_accounts
+
+    import_pyplot("skinfluence report")
+    if not os.path.exists(args.accounts):
+        raise SystemExit(f"skinfluence report: {args.accounts!r} does not exist; give an account "
+                         "frame saved with skinfluence.scale.write_accounts (Parquet)")
+    frame = read_accounts(args.accounts)
+    report = build_report(
+        frame,
+        segmenter=_load_model(args.segmenter, "segmenter", args.trust),
+        ranker=_load_model(args.ranker, "ranker", args.trust),
+        audience=_load_model(args.audience, "audience", args.trust),
+        profiler=_load_model(args.profiler, "profiler", args.trust),
+        title=args.title,
+        subtitle=f"{len(frame):,} creators from {os.path.basename(args.accounts.rstrip('/'))}",
+    )
+    path = report.write(args.out)
+    print(f"Report written to {path} ({os.path.getsize(path) / 1e6:.2f} MB): open it in a "
+          "web browser.")
     return 0
 
 
@@ -68,7 +115,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--random-state", type=int, default=0, help="seed, 0 to 2**32-1 (default 0)")
     p.add_argument("--quick", action="store_true",
                    help="a smaller, faster run: less data, fewer grid points, folds, pairs and epochs")
+    p.add_argument("--report", metavar="FILE.html", default=None,
+                   help="also write the demo's report as one HTML file (pictures and "
+                        "downloadable tables; opens offline in any browser)")
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("report", help="write an HTML report on creators (an account frame) "
+                                      "with fitted models")
+    p.add_argument("accounts", help="account frame: a Parquet file or folder written by "
+                                    "skinfluence.scale.write_accounts")
+    p.add_argument("-o", "--out", default="skinfluence-report.html",
+                   help="the HTML file to write (default skinfluence-report.html)")
+    p.add_argument("--segmenter", metavar="FILE",
+                   help="fitted pipeline ending with KMeansSegmenter (.skops, or a pickle you "
+                        "made); default: segments are computed from followers and engagement")
+    p.add_argument("--ranker", metavar="FILE",
+                   help="fitted PairwiseRanker on skinfluence.report.influence_items; default: "
+                        "creators ranked by median likes per post")
+    p.add_argument("--audience", metavar="FILE",
+                   help="fitted AudienceQuality; default: fitted on the frame's 'audience' "
+                        "column when it has one")
+    p.add_argument("--profiler", metavar="FILE",
+                   help="fitted PostEncoder -> AttentiveProfiler pipeline, for the attention "
+                        "section")
+    p.add_argument("--trust", metavar="TYPE", action="append", default=[],
+                   help="a type to trust in the .skops files beyond skinfluence's defaults "
+                        "(repeatable; the error of an untrusted file names them)")
+    p.add_argument("--title", default="Creator report", help="title of the page")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("versions", help="print versions of Python and the dependencies")
     p.set_defaults(func=_cmd_versions)

@@ -60,7 +60,10 @@ def test_demo_is_a_table_of_named_steps(monkeypatch):
     assert run_demo is _demo.run_demo
     assert [step.run.__name__ for step in _demo.STEPS] == [
         "make_data", "check_contract", "classify_topics", "segment", "rank_pairs",
-        "brand_creators", "list_components"]
+        "brand_creators", "audience_quality", "attention", "list_components", "write_html"]
+    # the steps only the HTML report needs (skinfluence demo --report) do not slow the demo
+    assert [step.run.__name__ for step in _demo.STEPS if step.report_only] == [
+        "audience_quality", "attention", "write_html"]
 
     # a new step slots in with its progress line and its report section, in order
     def count_brands(demo):
@@ -142,3 +145,25 @@ def test_demo_quick_mode_uses_less_data_and_fewer_grid_points(monkeypatch, capsy
     assert seen["n_accounts"] == 150 and seen["n_folds"] == 3
     main(["demo"])
     assert seen["n_accounts"] == 600 and seen["n_folds"] == 5
+
+
+def test_demo_report_flag_reaches_the_steps(monkeypatch, tmp_path, capsys):
+    from skinfluence import _demo
+
+    seen = {}
+
+    def record(demo):
+        seen["html"] = demo.html_path
+        return "recorded"
+
+    steps = (_demo.Step("plain step", record),
+             _demo.Step("report step", record, report_only=True))
+    monkeypatch.setattr(_demo, "STEPS", steps)
+    main(["demo", "--quick"])
+    out = capsys.readouterr().out
+    assert "[1/1] plain step" in out and "report step" not in out and seen["html"] is None
+    target = str(tmp_path / "r.html")
+    main(["demo", "--quick", "--report", target])
+    out = capsys.readouterr().out
+    assert "[2/2] report step" in out and seen["html"] == target
+    assert f"Report written to {target}" in out

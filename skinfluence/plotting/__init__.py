@@ -8,5 +8,17 @@ into another Axes without recomputing) and the drawing is kept in ``ax_`` and
 """
 
 from ._attention import AttentionDisplay
+from ._audience import FakeShareDisplay, ReachDisplay
+from ._pairs import PairRankingDisplay
+from ._ranking import RankingCurveDisplay, TopCreatorsDisplay
+from ._segments import SegmentProfileDisplay
 
-__all__ = ["AttentionDisplay"]
+__all__ = [
+    "AttentionDisplay",
+    "FakeShareDisplay",
+    "PairRankingDisplay",
+    "RankingCurveDisplay",
+    "ReachDisplay",
+    "SegmentProfileDisplay",
+    "TopCreatorsDisplay",
+]
