@@ -42,10 +42,11 @@ __all__ = ["THIRD_PARTY_TRUSTED", "load", "read_versions", "save", "trusted_type
 #: Types of other packages that fitted components hold and that skops does not trust
 #: by default, trusted by :func:`load`. Each is restored from plain data (LightGBM's
 #: booster from its model text; scikit-learn's tree predictors and calibrators from
-#: arrays and numbers).
+#: arrays and numbers; a NumPy dtype, which scikit-learn's imputers keep, from its name).
 THIRD_PARTY_TRUSTED = (
     "collections.OrderedDict",
     "lightgbm.basic.Booster",
+    "numpy.dtype",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",

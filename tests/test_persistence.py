@@ -343,3 +343,19 @@ def test_garbled_version_record_is_named(tmp_path):
             zf.writestr(name, data)
     with pytest.raises(ValueError, match="skinfluence.json member"):
         read_versions(path)
+
+
+def test_pipeline_with_a_fitted_imputer_loads_without_extra_trust(tmp_path):
+    # SimpleImputer keeps a numpy.dtype, which skops does not trust by default
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+
+    from skinfluence import EngagementAggregator
+
+    X, y = make_check_frame()
+    pipe = make_pipeline(EngagementAggregator(), SimpleImputer(),
+                         LogisticRegression(max_iter=500)).fit(X, y)
+    path = tmp_path / "imputed.skops"
+    save(pipe, path)
+    assert "numpy.dtype" in sio.get_untrusted_types(file=path)
+    np.testing.assert_array_equal(load(path).predict_proba(X), pipe.predict_proba(X))
