@@ -22,8 +22,9 @@ Usage::
     python examples/attentive_profiler.py [--accounts 96] [--attention mixture|paper|account|none]
         [--cache-dir DIR] [--out DIR]
 
-The documentation build (``SKINFLUENCE_DOCS_QUICK=1``) profiles 48 creators for 10 epochs
-instead of 96 for 40 (the scores are then noisier than those of ``docs/profiler.md``).
+The documentation build (``SKINFLUENCE_DOCS_QUICK=1``) profiles 48 creators of 10-25 posts
+for 10 epochs instead of 96 of 20-50 posts for 40 (the scores are then noisier than those of
+``docs/profiler.md``).
 """
 
 # %%
@@ -72,7 +73,8 @@ def main():
     if quick:
         args.accounts = min(args.accounts, 48)
 
-    data = make_creators(args.accounts, n_topics=4, n_post_categories=8, n_posts=(20, 50),
+    data = make_creators(args.accounts, n_topics=4, n_post_categories=8,
+                         n_posts=(10, 25) if quick else (20, 50),
                          off_topic=0.4, random_state=0)
     frame, y = data.accounts, data.topic
     train, test = train_test_split(np.arange(len(frame)), test_size=0.25, stratify=y,

@@ -21,7 +21,8 @@ Usage::
 
 When the three fake-account sets are absent, the example says so and trains the detector
 on synthetic follower accounts (``make_follower_accounts``, the generator behind
-``make_audiences``) instead.
+``make_audiences``) instead. The documentation build (``SKINFLUENCE_DOCS_QUICK=1``)
+estimates 120 influencers instead of 300.
 """
 
 # %%
@@ -31,6 +32,7 @@ on synthetic follower accounts (``make_follower_accounts``, the generator behind
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 from pathlib import Path
 
@@ -75,7 +77,9 @@ def main(argv=None):
     detector = FakeFollowerDetector(random_state=0).fit(X_real, y_real)
 
     # 2. synthetic influencers with a follower sample each (true shares known)
-    data = make_audiences(300, followers_per_sample=(50, 300), labelled=0.1, random_state=0)
+    quick = os.environ.get("SKINFLUENCE_DOCS_QUICK") == "1"  # set by the documentation build
+    data = make_audiences(120 if quick else 300, followers_per_sample=(50, 300), labelled=0.1,
+                          random_state=0)
     X = data.accounts
 
     # 3. adjusted (PACC) and naive (PCC) estimates with the frozen real-data detector

@@ -1,5 +1,7 @@
-"""Segment the 1,794 TikTok creators of ../shared/data/tiktok_creator_videos with KMeansSegmenter
-=================================================================================================
+"""Segment 1,794 TikTok creators with KMeansSegmenter
+===================================================
+
+The 1,794 TikTok creators of ``../shared/data/tiktok_creator_videos``, segmented.
 
 Features per creator: followers (profile), and from the nested videos with
 EngagementAggregator: engagement rate (mean likes + comments + shares per

@@ -168,7 +168,7 @@ PAGES = {
     "home": ("index.html", "skinfluence documentation"),
     "api": ("generated/skinfluence.KMeansSegmenter.html", "KMeansSegmenter"),
     "gallery": ("auto_examples/index.html", "Example gallery"),
-    "example": ("auto_examples/segment_tiktok_creators.html", "Segment the 1,794 TikTok creators"),
+    "example": ("auto_examples/segment_tiktok_creators.html", "Segment 1,794 TikTok creators"),
 }
 
 
