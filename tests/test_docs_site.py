@@ -128,6 +128,17 @@ def test_every_example_ran_and_drew_a_figure():
             assert (page.parent / src).resolve().is_file(), src
 
 
+def test_every_display_is_used_in_a_gallery_example():
+    # issue 15: each Display object appears in at least one example; sphinx-gallery's
+    # "Examples using" block on its API page lists them (from_estimator calls count)
+    _needs_site()
+    displays = [n for n in skinfluence.__all__ if n.endswith("Display")]
+    assert displays, "no Display object is public"
+    unused = [n for n in displays if "sphx-glr-thumbcontainer" not in
+              (SITE / "generated" / f"skinfluence.{n}.html").read_text(encoding="utf-8")]
+    assert not unused, f"Display objects used by no gallery example: {unused}"
+
+
 def _chromium():
     for name in ("chromium", "chromium-browser", "google-chrome"):
         path = shutil.which(name)
