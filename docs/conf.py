@@ -136,7 +136,6 @@ sphinx_gallery_conf = {
     "within_subsection_order": "FileNameSortKey",
     "doc_module": ("skinfluence",),
     "backreferences_dir": "gen_modules/backreferences",
-    "reference_url": {"skinfluence": None},
     "image_scrapers": ("matplotlib",),
     "remove_config_comments": True,
     "show_memory": False,
