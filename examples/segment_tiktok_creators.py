@@ -1,4 +1,7 @@
-"""Segment the 1,794 TikTok creators of ../shared/data/tiktok_creator_videos with KMeansSegmenter.
+"""Segment 1,794 TikTok creators with KMeansSegmenter
+===================================================
+
+The 1,794 TikTok creators of ``../shared/data/tiktok_creator_videos``, segmented.
 
 Features per creator: followers (profile), and from the nested videos with
 EngagementAggregator: engagement rate (mean likes + comments + shares per
@@ -17,7 +20,15 @@ Prints the segment table and the silhouette per k, and saves a scatter plot
 silhouette curve to ``DIR/tiktok_segments.png`` (default DIR: a
 ``skinfluence-examples`` folder in the system's temporary directory, never the
 repository).
+
+When the data set is absent, the example says so and segments 1,000 synthetic creators
+from ``make_creators`` instead (same features: followers and the nested posts' likes,
+comments, shares, views and timestamps).
 """
+
+# %%
+# The model: the profile column beside the aggregated post features, then the segmenter
+# --------------------------------------------------------------------------------------
 
 import argparse
 import tempfile
@@ -34,10 +45,12 @@ from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 
-from skinfluence import EngagementAggregator, load_tiktok_videos
+from skinfluence import EngagementAggregator, load_tiktok_videos, make_creators
 from skinfluence.segmentation import KMeansSegmenter
 
-REPO = Path(__file__).resolve().parents[1]
+# sphinx-gallery runs the examples from examples/, without __file__
+HERE = Path(__file__).parent if "__file__" in globals() else Path.cwd()
+REPO = HERE.resolve().parent
 DEFAULT = REPO.parent / "shared" / "data" / "tiktok_creator_videos"
 OUT = Path(tempfile.gettempdir()) / "skinfluence-examples"
 POST_FEATURES = ["engagement_rate", "likes_median", "views_median", "posts_per_week"]
@@ -59,9 +72,17 @@ def build_model(random_state=0):
     ).set_output(transform="pandas")
 
 
+def load_creators(path):
+    """The TikTok creators, or synthetic ones (saying so) when the data set is absent."""
+    if Path(path).is_dir():
+        return load_tiktok_videos(path)
+    print(f"{path} is absent: segmenting 1,000 synthetic creators from make_creators instead")
+    return make_creators(1000, random_state=0).accounts
+
+
 def main(path, out=OUT):
     t0 = time.perf_counter()
-    creators = load_tiktok_videos(path)
+    creators = load_creators(path)
     t1 = time.perf_counter()
     model = build_model()
     labels = model.fit_predict(creators)
@@ -104,8 +125,14 @@ def main(path, out=OUT):
     return seg
 
 
+# %%
+# Fit, print the segments and draw them
+# -------------------------------------
+# Run as a script, ``DATA`` and ``--out`` come from the command line; in the gallery the
+# defaults are used and the figure below is the one saved to ``--out``.
+
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("data", nargs="?", type=Path, default=DEFAULT)
     parser.add_argument("--out", type=Path, default=OUT,
                         help=f"folder for the plot (default {OUT})")

@@ -105,7 +105,7 @@ class EngagementAggregator(ComponentMixin, TransformerMixin, BaseEstimator):
         The reference time used for ``recency_days``.
     n_features_in_ : int
         Number of columns of the account frame seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Columns of the account frame seen in ``fit``.
 
     Notes

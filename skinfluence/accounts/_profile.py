@@ -107,7 +107,7 @@ class ProfileFeatures(ComponentMixin, TransformerMixin, BaseEstimator):
         The reference time of the account age (None without ``age_column``).
     n_features_in_ : int
         Number of columns of the table seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Columns of the table seen in ``fit``.
 
     See Also

@@ -109,7 +109,7 @@ class FakeFollowerDetector(ComponentMixin, ClassifierMixin, BaseEstimator):
         Class labels (``[0, 1]`` for the fake-account sets).
     n_features_in_ : int
         Number of input columns seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Input column names, when ``X`` was a DataFrame with string column names.
     model_feature_names_ : ndarray of str
         The columns the model sees: the input columns (counts renamed

@@ -233,7 +233,7 @@ class AudienceQuality(ComponentMixin, TransformerMixin, BaseEstimator):
         Labelled followers of each class seen in ``fit``.
     n_features_in_ : int
         Number of columns of the influencer frame seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Columns of the influencer frame seen in ``fit``.
 
     See Also

@@ -253,7 +253,7 @@ def load_fake_accounts(path: str | os.PathLike) -> tuple[pd.DataFrame, np.ndarra
     column                  Kaggle  InstaFake  SRF
     ======================  ======  =========  ===
     has_profile_pic         yes     yes        yes
-    username_digit_ratio    yes     yes [1]_   NaN
+    username_digit_ratio    yes     yes (*)    NaN
     fullname_words          yes     NaN        NaN
     fullname_digit_ratio    yes     NaN        NaN
     name_equals_username    yes     NaN        NaN
@@ -265,7 +265,7 @@ def load_fake_accounts(path: str | os.PathLike) -> tuple[pd.DataFrame, np.ndarra
     n_following             yes     yes        yes
     ======================  ======  =========  ===
 
-    .. [1] ``usernameDigitCount / usernameLength``.
+    (*) InstaFake's ``usernameDigitCount / usernameLength``.
 
     Parameters
     ----------

@@ -246,7 +246,7 @@ class ImageEmbedder(_PostExtractor):
         Dimension of one embedding.
     n_features_in_ : int
         Number of columns of the account frame seen in ``fit`` (frames only).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Columns of the account frame seen in ``fit`` (frames only).
 
     See Also
@@ -542,8 +542,8 @@ class ImageEmbedder(_PostExtractor):
 
         Returns
         -------
-        embeddings : ndarray of shape (n_accounts, embedding_dim_)
-            float32. For a list of images: shape (n_images, embedding_dim_),
+        embeddings : ndarray of shape (n_accounts, `embedding_dim_`)
+            float32. For a list of images: shape (n_images, `embedding_dim_`),
             unreadable ones (with ``on_error="skip"``) get ``fill_value``.
             Per-post embeddings of a frame: :meth:`transform_posts`.
         """

@@ -186,7 +186,7 @@ class PostPooler(ComponentMixin, TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        pooled : ndarray of shape (n_accounts, n_features_in_ * n_methods), dtype=float32
+        pooled : ndarray of shape (n_accounts, `n_features_in_` * n_methods), dtype=float32
             Follows ``set_output`` (scikit-learn's wrapping; a pandas output has a
             fresh RangeIndex, as the container is not a DataFrame).
         """

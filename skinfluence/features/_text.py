@@ -266,7 +266,7 @@ class SentenceEmbedder(_PostExtractor):
         Effective truncation length, in word pieces.
     n_features_in_ : int
         Number of columns of the account frame seen in ``fit`` (frames only).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Columns of the account frame seen in ``fit`` (frames only).
 
     See Also
@@ -477,8 +477,8 @@ class SentenceEmbedder(_PostExtractor):
 
         Returns
         -------
-        embeddings : ndarray of shape (n_accounts, embedding_dim_)
-            float32. For texts: shape (n_texts, embedding_dim_), missing or
+        embeddings : ndarray of shape (n_accounts, `embedding_dim_`)
+            float32. For texts: shape (n_texts, `embedding_dim_`), missing or
             blank texts get ``fill_value``. Per-post embeddings of a frame:
             :meth:`transform_posts`.
         """

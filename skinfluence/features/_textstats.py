@@ -88,7 +88,7 @@ class TextStats(_PostExtractor):
         The per-post statistics computed.
     n_features_in_ : int
         Number of columns of the account frame seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Columns of the account frame seen in ``fit``.
 
     See Also

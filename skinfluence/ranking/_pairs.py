@@ -36,7 +36,7 @@ def make_pairs(
         Name of the id column (or index) of ``items``.
     features : list of str, default=None
         Columns of ``items`` to pair up; None: all but the id column.
-    prefixes : tuple of two str, default=("A_", "B_")
+    prefixes : tuple of two str, default: ``("A_", "B_")``
         Prefixes of A's and B's columns in the output.
     keep_ids : bool, default=True
         Add the id columns ``<prefix><id_column>`` (first), which
@@ -61,7 +61,7 @@ def make_pairs(
     >>> items = pd.DataFrame({"account_id": ["ann", "bob", "cy"],
     ...                       "followers": [10.0, 2000.0, 300.0]})
     >>> make_pairs(items, [["bob", "ann"], ["cy", "bob"]])
-      A_account_id B_account_id  A_followers  B_followers
+    A_account_id B_account_id  A_followers  B_followers
     0          bob          ann       2000.0         10.0
     1           cy          bob        300.0       2000.0
     """

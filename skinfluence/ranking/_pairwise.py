@@ -103,7 +103,7 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
         - ``"ratio"``: relative differences ``(a - b) / (|a| + |b|)`` (0 where
           both are 0), i.e. ``2 a / (a + b) - 1`` for counts;
         - ``"raw"``: the raw values of both sides, ``a`` then ``b``.
-    prefixes : tuple of two str, default=("A_", "B_")
+    prefixes : tuple of two str, default: ``("A_", "B_")``
         Column prefixes of the two sides when ``X`` is a DataFrame: ``A_<feature>``
         and ``B_<feature>`` must name the same features. A 2-D array (or a frame
         without string column names) is split in the middle: the first half of the
@@ -177,14 +177,14 @@ class PairwiseRanker(ComponentMixin, ClassifierMixin, BaseEstimator):
         Whether the log-odds are exactly ``score(A) - score(B)`` (``features="item"``).
     n_accounts_ : int or None
         Distinct accounts in the training pairs (with ``strengths=True``).
-    strengths_ : ndarray of shape (n_accounts_,) or None
+    strengths_ : ndarray of shape (`n_accounts_`,) or None
         The fitted latent strength of each training account.
     reference_ : ndarray or None
         Raw features of the reference accounts used by :meth:`score_items`
         when ``difference_model_`` is False.
     n_features_in_ : int
         Number of feature columns of ``X`` in ``fit`` (both sides, ids excluded).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Their names, when ``X`` was a DataFrame with string column names.
 
     See Also

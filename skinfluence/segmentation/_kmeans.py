@@ -200,7 +200,7 @@ class KMeansSegmenter(
         Number of segments kept.
     labels_ : ndarray of shape (n_samples,)
         Segment of each training account, ``0 .. n_clusters_ - 1``.
-    cluster_centers_ : ndarray of shape (n_clusters_, n_components)
+    cluster_centers_ : ndarray of shape (`n_clusters_`, n_components)
         Centroids in the scaled space (the space of ``transform``).
     inertia_ : float
         Sum of squared distances of the accounts to their centroid (scaled space).
@@ -215,7 +215,7 @@ class KMeansSegmenter(
     segment_profiles_ : pandas.DataFrame
         One row per segment (index ``segment``): ``name``, ``size``, ``share``
         and the centroid of every input feature in the input's units.
-    segment_names_ : ndarray of str of shape (n_clusters_,)
+    segment_names_ : ndarray of str of shape (`n_clusters_`,)
         Readable, unique segment names (see Notes).
     log_features_ : ndarray of int
         Indices of the log-transformed columns.
@@ -228,7 +228,7 @@ class KMeansSegmenter(
         The fitted scaler.
     n_features_in_ : int
         Number of features seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names seen in ``fit`` (DataFrame input only).
 
     See Also
@@ -746,7 +746,7 @@ class KMeansSegmenter(
 
         Returns
         -------
-        distances : ndarray of shape (n_samples, n_clusters_)
+        distances : ndarray of shape (n_samples, `n_clusters_`)
         """
         Z = self._checked_space(X)
         return euclidean_distances(Z, self.cluster_centers_)
