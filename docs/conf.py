@@ -11,9 +11,10 @@ which the heavy examples read to use a smaller sample or fewer iterations.
 
 Intersphinx never fetches anything at build time (the build runs without network):
 it uses the inventories that ``docs/inventories.sh`` copies out of Debian's
-documentation packages into ``docs/_inventories/`` (scikit-learn, pandas, Python).
-numpy, scipy, PyTorch, skorch and LightGBM ship no inventory that can be had offline
-(not on PyPI, not in Debian), so references to them stay plain text; see
+documentation packages into ``docs/_inventories/`` (scikit-learn, pandas, Python), and
+those it writes with ``docs/make_inventories.py`` from the installed numpy, PyTorch,
+skorch and LightGBM (which ship none that can be had offline) by their sites' page
+rules. References to other projects (scipy, matplotlib ...) stay plain text; see
 ``docs/building_docs.md``.
 """
 
@@ -82,6 +83,11 @@ _INTERSPHINX = {
     "python": ("https://docs.python.org/3/", "python.inv"),
     "sklearn": ("https://scikit-learn.org/stable/", "sklearn.inv"),
     "pandas": ("https://pandas.pydata.org/docs/", "pandas.inv"),
+    # written from the installed packages by docs/make_inventories.py
+    "numpy": ("https://numpy.org/doc/stable/", "numpy.inv"),
+    "torch": ("https://docs.pytorch.org/docs/stable/", "torch.inv"),
+    "skorch": ("https://skorch.readthedocs.io/en/stable/", "skorch.inv"),
+    "lightgbm": ("https://lightgbm.readthedocs.io/en/stable/", "lightgbm.inv"),
 }
 intersphinx_mapping = {
     name: (url, str(INVENTORIES / inv))
@@ -91,6 +97,8 @@ intersphinx_mapping = {
 intersphinx_timeout = 1
 
 # Packages with no offline inventory: references to them are plain text, not errors.
+# numpy, torch, skorch and lightgbm stay listed: a name their generated inventory lacks
+# stays plain text too, while the names it has become links.
 _NO_INVENTORY = ["numpy", "scipy", "torch", "skorch", "lightgbm", "pyarrow", "matplotlib",
                  "dask", "distributed", "skops", "optuna", "sentence_transformers", "timm",
                  "PIL", "vaderSentiment"]
