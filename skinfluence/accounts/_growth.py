@@ -101,7 +101,7 @@ class GrowthFeatures(ComponentMixin, TransformerMixin, BaseEstimator):
         The snapshot dates seen in ``fit`` (empty with ``calendar=False``).
     n_features_in_ : int
         Number of columns of the account frame seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Columns of the account frame seen in ``fit``.
 
     See Also
