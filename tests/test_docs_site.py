@@ -64,7 +64,7 @@ def _documented_paths(text):
 def _expected_paths():
     """Every public object, read here independently of the page generator."""
     expected = {f"skinfluence.{n}" for n in skinfluence.__all__ if not n.startswith("__")}
-    separate = {"base", "exceptions", "persistence", "patterns"}
+    separate = {"base", "exceptions", "persistence", "patterns", "report"}
     utils = [p.stem for p in (REPO / "skinfluence" / "utils").glob("*.py")
              if not p.stem.startswith("_")]
     modules = [f"skinfluence.{m}" for m in separate] + [f"skinfluence.utils.{m}" for m in utils]

@@ -31,6 +31,7 @@ SEPARATE_MODULES = (
     "skinfluence.exceptions",
     "skinfluence.persistence",
     "skinfluence.patterns",
+    "skinfluence.report",
     "skinfluence.utils.validation",
     "skinfluence.utils.estimator_checks",
 )
@@ -50,6 +51,7 @@ TITLES = {
     "skinfluence.plotting": "Plotting",
     "skinfluence.registry": "Components and plugins",
     "skinfluence.scale": "Scaling out",
+    "skinfluence.report": "The HTML report",
     "skinfluence.tiers": "Follower tiers",
     "skinfluence._show_versions": "Utilities",
     "skinfluence.base": "Base classes and tags",
