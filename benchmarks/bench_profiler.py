@@ -488,6 +488,8 @@ KIM_INPUTS = {
     "lexical-gated+account": ("profiler: 2 modalities + 2 lexical + account, gated",
                               {"channels": ["caption", "image", "caption_words", "image_words"],
                                "fusion": "gated", "account_features": "all"}),
+    "words-only": ("profiler: 2 lexical (no MiniLM)",
+                   {"channels": ["caption_words", "image_words"]}),
     "words-only+account": ("profiler: 2 lexical + account (no MiniLM)",
                            {"channels": ["caption_words", "image_words"],
                             "account_features": "all"}),
@@ -512,6 +514,10 @@ def _english_share(texts, seed=0):
         except LangDetectException:  # no letters (emoji, digits only)
             langs.append("unknown")
     return np.asarray(langs, dtype=object), "langdetect 1.0.9 (seed 0), one language per caption"
+
+
+class _NoMiniLM(Exception):
+    """Raised to skip the MiniLM encoding (``--no-minilm``)."""
 
 
 def run_kim_inputs(args):
@@ -542,7 +548,8 @@ def run_kim_inputs(args):
     captions = [c for posts in frame["posts"] for c in (p["caption"] for p in posts)
                 if c and c.strip()]
     t = time.perf_counter()
-    langs, how = _english_share(captions)
+    langs, how = (None, "not measured in this run (--no-language)") if args.no_language \
+        else _english_share(captions)
     lang = None
     if langs is not None:
         lang = {"non_english_share": float(np.mean(langs != "en")),
@@ -562,6 +569,17 @@ def run_kim_inputs(args):
     threads = torch.get_num_threads()
     torch.set_num_threads(os.cpu_count() or 1)
     try:
+        if args.no_minilm:  # the rows without MiniLM: no encoding (posts, account extras only)
+            from skinfluence import TextStats
+
+            stats = PostEncoder([("n", TextStats(features=["words"], text_field="caption",
+                                                 pooling=None))],
+                                account_fields=["followers", "following", "n_posts"])
+            X_dense = stats.fit_transform(frame)
+            X_dense = PostFeatures(np.zeros((X_dense.n_posts, 0), np.float32), X_dense.offsets,
+                                   feature_names=[], account_extras=X_dense.account_extras)
+            pooled = None
+            raise _NoMiniLM
         dense_enc = PostEncoder([("caption", embedder("caption")),
                                  ("image", embedder("image_description"))],
                                 account_fields=["followers", "following", "n_posts"],
@@ -569,6 +587,8 @@ def run_kim_inputs(args):
         X_dense = dense_enc.fit_transform(frame)  # MiniLM is not fitted: no leak across folds
         pooled = make_union(embedder("caption", "mean"),
                             embedder("image_description", "mean")).fit_transform(frame)
+    except _NoMiniLM:
+        pass
     finally:
         torch.set_num_threads(threads)
     secs = time.perf_counter() - t
@@ -624,7 +644,12 @@ def run_kim_inputs(args):
                       ("logisticregression", lr)]),
             {"logisticregression__C": [2.0, 5.0, 10.0]}, cv=inner),
     }
-    keys = args.kim_inputs or list(KIM_INPUTS)
+    keys = [] if args.kim_baselines_only else (args.kim_inputs or list(KIM_INPUTS))
+    if args.skip_tfidf_baseline:
+        baselines = {k: v for k, v in baselines.items() if "MiniLM" in k}
+    if args.no_minilm:  # only what reads no MiniLM feature
+        baselines = {k: v for k, v in baselines.items() if "MiniLM" not in k}
+        keys = [k for k in keys if "caption" not in KIM_INPUTS[k][1].get("channels", ["caption"])]
     folds = list(GroupKFold(args.kim_folds).split(np.zeros(len(y)), y, groups))
     res = {"accounts": len(frame), "sample": sample, "posts": X_dense.n_posts,
            "posts_per_account": {"1": int(np.sum(bucket == "1")),
@@ -646,7 +671,8 @@ def run_kim_inputs(args):
         if args.save is not None:
             args.save("kim-inputs", res)
 
-    if not args.kim_inputs:  # a subset of the profiler rows runs without the baselines
+    if not args.kim_inputs or args.no_minilm:  # a subset of the profiler rows runs without
+        # the baselines (but --no-minilm runs its TF-IDF baseline)
         for name, model in baselines.items():
             preds = np.empty(len(y), dtype=object)
             acc, f1, fit_s, infer_s, chosen = [], [], [], [], []
@@ -807,6 +833,17 @@ def main():
                         default=list(DEFAULT_VARIANTS),
                         help="profiler variants of the synthetic and kim parts; a subset runs "
                         "only those (no baselines) and merges its rows into the results on disk")
+    parser.add_argument("--no-minilm", action="store_true",
+                        help="kim-inputs part: only the rows that read no MiniLM feature (tuned "
+                        "TF-IDF; the lexical + account profiler), without encoding")
+    parser.add_argument("--skip-tfidf-baseline", action="store_true",
+                        help="kim-inputs part: leave out the tuned TF-IDF baseline (run by "
+                        "--no-minilm)")
+    parser.add_argument("--no-language", action="store_true",
+                        help="kim-inputs part: skip the language detection of the captions")
+    parser.add_argument("--kim-baselines-only", action="store_true",
+                        help="kim-inputs part: the tuned baselines only (to run the baselines "
+                        "and the profiler rows as separate processes, each with its --out)")
     parser.add_argument("--out", type=Path, default=None,
                         help="results file (default benchmarks/results/profiler.json, "
                         "profiler_quick.json with --quick); a smaller run writes its own")
