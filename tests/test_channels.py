@@ -254,6 +254,17 @@ def test_channel_model_pickles_and_checks_its_input():
         AttentiveProfiler(**TINY, channels=["text"]).fit(X, np.arange(len(X)) % 3)
 
 
+def test_default_module_is_the_original():
+    # no channel, no account input: the layers (and so the initial weights) of the
+    # module before issue 17, in the same order
+    from skinfluence.profiling._module import PostAttentionNet
+
+    assert list(PostAttentionNet(5, 3, 2).state_dict()) == [
+        "context", "no_posts", "encoder.0.weight", "encoder.0.bias", "attention_proj.weight",
+        "attention_proj.bias", "head.0.weight", "head.0.bias", "head.3.weight", "head.3.bias",
+        "post_head.weight", "post_head.bias"]
+
+
 def test_one_grid_search_compares_channels_fusions_and_account_inputs():
     texts = {0: ["red lipstick", "serum glow", "makeup look"],
              1: ["leg day", "gym squat", "protein run"],
