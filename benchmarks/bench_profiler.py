@@ -87,7 +87,8 @@ from skinfluence.profiling import AttentiveProfiler  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
-KIM = REPO.parent / "shared" / "data" / "kim_instagram_influencers"
+KIM = Path(os.environ.get("SKINFLUENCE_SHARED_DATA", REPO.parent / "shared" / "data")) \
+    / "kim_instagram_influencers"
 CACHE = Path.home() / ".cache" / "skinfluence" / "embeddings"
 CURVE = (5, 10, 20, 50, 100)
 
@@ -101,13 +102,34 @@ VARIANTS = {"attention": ("AttentiveProfiler", {}),
             # post_loss_weight chosen inside each training fold (GridSearchCV, 3 inner folds,
             # account accuracy): the mixture's post head serves both tasks
             "mixture-cv": ("mixture attention, post_loss_weight by inner CV",
-                           {"attention": "mixture", "grid": {"post_loss_weight": [0.5, 2.0]}})}
+                           {"attention": "mixture", "grid": {"post_loss_weight": [0.5, 2.0]}}),
+            # issue 17: the captions' hashed TF-IDF as a second channel (fitted on each
+            # training fold's posts), fused with the MiniLM channel; all posts only
+            "lexical": ("MiniLM + lexical channel (concat)",
+                        {"lexical": True, "channels": ["text", "words"], "fusion": "concat"}),
+            "lexical-mixture": ("MiniLM + lexical channel (concat), mixture attention",
+                                {"lexical": True, "channels": ["text", "words"],
+                                 "fusion": "concat", "attention": "mixture"})}
+#: the variants run by default (the lexical ones need --models)
+DEFAULT_VARIANTS = ["attention", "mean", "account", "mixture", "mixture-cv"]
+FRAMES = {}  # (off_topic, n_accounts) -> the synthetic account frame (for the lexical channel)
+
+
+def with_words(X, frame, train):
+    """``X`` plus the sparse channel ``words``: HashedTfidf of the captions, fitted on ``train``."""
+    from skinfluence import HashedTfidf
+
+    words = HashedTfidf(text_field="text").fit(frame.iloc[train]).transform_posts(frame)
+    return PostFeatures(X.values, X.offsets, mask=X.mask, extras=X.extras,
+                        feature_names=X.feature_names, index=X.index,
+                        sparse={"words": words.sparse["tfidf"]})
 
 
 def profiler(params, **fixed):
     """The profiler of a variant: a GridSearchCV over its ``grid`` when it has one."""
     params = dict(params)
     grid = params.pop("grid", None)
+    params.pop("lexical", None)
     est = AttentiveProfiler(**params, **fixed)
     if grid is None:
         return est
@@ -164,6 +186,7 @@ def encode_creators(off_topic, n_accounts, cache_dir):
                          off_topic=off_topic, random_state=0)
     enc = PostEncoder([("text", SentenceEmbedder(pooling=None, batch_size=64, device="cpu",
                                                  cache_dir=cache_dir))], label_field="label")
+    FRAMES[(off_topic, n_accounts)] = data.accounts
     t = time.perf_counter()
     threads = torch.get_num_threads()
     torch.set_num_threads(os.cpu_count() or 1)  # encoding: all cores; training: one thread
@@ -191,7 +214,7 @@ def run_synthetic(args):
             Xk = X if k is None else keep_last(X, k)
             pooled = pool_posts(Xk.values, Xk.offsets, Xk.mask, "mean")
             scores, post_scores, times, attn, chosen = {}, {}, {}, {}, {}
-            subset = set(args.models) != set(VARIANTS)
+            subset = set(args.models) != set(DEFAULT_VARIANTS)
             # reference, not a model: what perfect attention could give -- the mean of each
             # account's on-topic posts only (ground truth), classified by Gaussian NB
             on_topic = Xk.mask & (Xk.extras["label"] == np.repeat(y, Xk.lengths))
@@ -204,8 +227,13 @@ def run_synthetic(args):
                     scores.setdefault(ORACLE, []).append(
                         accuracy_score(y[test], model.predict(oracle[test])))
                 models = {VARIANTS[m][0]: profiler(VARIANTS[m][1], **PROFILER)
-                          for m in args.models}
+                          for m in args.models if k is None or not VARIANTS[m][1].get("lexical")}
+                lexical = {VARIANTS[m][0] for m in args.models if VARIANTS[m][1].get("lexical")}
+                X_words = (with_words(Xk, FRAMES[(off_topic, args.n_accounts)], train)
+                           if lexical and k is None else None)
                 for name, model in models.items():
+                    Xk_all = Xk
+                    Xk = X_words if name in lexical else Xk_all
                     t = time.perf_counter()
                     model.fit(Xk[train], y[train])
                     times.setdefault(name, []).append(time.perf_counter() - t)
@@ -221,6 +249,7 @@ def run_synthetic(args):
                             model.predict_posts(Xt)[ok] == Xt.extras["label"][ok])))
                         if model.attention:
                             attn.setdefault(name, []).append(attention_stats(model, Xt, y[test]))
+                    Xk = Xk_all
                 for name, model in ({} if subset else baselines()).items():
                     t = time.perf_counter()
                     model.fit(pooled[train], y[train])
@@ -396,15 +425,15 @@ def run_kim(args):
 
     lr = LogisticRegression(C=10.0, max_iter=2000)
     # a subset of the profiler variants (--models) runs without the baselines
-    models = {} if set(args.models) != set(VARIANTS) else {
+    models = {} if set(args.models) != set(DEFAULT_VARIANTS) else {
         "TF-IDF + LR": (make_pipeline(make_union(tfidf("caption"), tfidf("image_description")),
                                       lr), frame),
         "MiniLM mean-pooled + LR": (lr, pooled),
     }
     for m in args.models:
         name, params = VARIANTS[m]
-        if "grid" in params:  # no post labels here: post_loss_weight has no effect
-            continue
+        if "grid" in params or "lexical" in params:  # no post labels here (grid); the
+            continue  # lexical channel is measured by --part kim-inputs
         models[name] = (profiler(params, batch_size=128, max_epochs=20, device="cpu",
                                  random_state=0), X)
     res = {"accounts": len(frame), "sample": sample.strip(" ()") or "all accounts",
@@ -432,6 +461,267 @@ def run_kim(args):
               f"{np.mean(f1):.3f} ± {np.std(f1):.3f}   ({np.mean(secs):.1f} s/fold)")
         res["models"][name] = {"accuracy": summary(acc), "f1_macro": summary(f1),
                                "seconds_per_fold": float(np.mean(secs))}
+    return res
+
+
+# ------------------------------------------------------------------ kim-inputs (issue 17)
+
+#: profiler configurations of the kim-inputs part: key -> (row name, parameters). "dense"
+#: drops the sparse channels (the original model reads one channel of all dense features).
+KIM_INPUTS = {
+    "original": ("profiler: MiniLM caption+image as one channel (original)",
+                 {"dense_only": True}),
+    "original+account": ("profiler: original + account inputs",
+                         {"dense_only": True, "account_features": "all"}),
+    "two-concat": ("profiler: 2 modalities, concat",
+                   {"channels": ["caption", "image"], "fusion": "concat"}),
+    "two-gated": ("profiler: 2 modalities, gated",
+                  {"channels": ["caption", "image"], "fusion": "gated"}),
+    "two-bilinear": ("profiler: 2 modalities, bilinear",
+                     {"channels": ["caption", "image"], "fusion": "bilinear"}),
+    "lexical": ("profiler: 2 modalities + 2 lexical, concat",
+                {"channels": ["caption", "image", "caption_words", "image_words"],
+                 "fusion": "concat"}),
+    "lexical+account": ("profiler: 2 modalities + 2 lexical + account, concat",
+                        {"channels": ["caption", "image", "caption_words", "image_words"],
+                         "fusion": "concat", "account_features": "all"}),
+    "lexical-gated+account": ("profiler: 2 modalities + 2 lexical + account, gated",
+                              {"channels": ["caption", "image", "caption_words", "image_words"],
+                               "fusion": "gated", "account_features": "all"}),
+    "words-only": ("profiler: 2 lexical (no MiniLM)",
+                   {"channels": ["caption_words", "image_words"]}),
+    "words-only+account": ("profiler: 2 lexical + account (no MiniLM)",
+                           {"channels": ["caption_words", "image_words"],
+                            "account_features": "all"}),
+}
+#: the profiler's fixed settings on Kim's sample (chosen before the run, not tuned)
+KIM_PROFILER = {"batch_size": 32, "max_epochs": 20, "lr": 1e-3, "device": "cpu",
+                "random_state": 0}
+
+
+def _english_share(texts, seed=0):
+    """Share of non-empty texts detected as English (langdetect when importable), and how."""
+    try:
+        from langdetect import DetectorFactory, detect
+        from langdetect.lang_detect_exception import LangDetectException
+    except ImportError:
+        return None, "langdetect not installed: not measured"
+    DetectorFactory.seed = seed
+    langs = []
+    for t in texts:
+        try:
+            langs.append(detect(t))
+        except LangDetectException:  # no letters (emoji, digits only)
+            langs.append("unknown")
+    return np.asarray(langs, dtype=object), "langdetect 1.0.9 (seed 0), one language per caption"
+
+
+class _NoMiniLM(Exception):
+    """Raised to skip the MiniLM encoding (``--no-minilm``)."""
+
+
+def run_kim_inputs(args):
+    """Issue 17 on Kim's data: tuned baselines against the profiler's new inputs, same folds."""
+    import pandas as pd
+    from sklearn.base import BaseEstimator, TransformerMixin, clone
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skinfluence import HashedTfidf
+
+    kim = load_kim_example()
+    frame, y, groups = kim.load_kim(KIM)
+    n = args.kim_accounts or len(frame)
+    sample = "all accounts"
+    if n < len(frame):
+        from sklearn.model_selection import train_test_split
+
+        keep, _ = train_test_split(np.arange(len(frame)), train_size=n, stratify=y,
+                                   random_state=0)
+        keep = np.sort(keep)
+        frame, y, groups = frame.iloc[keep].reset_index(drop=True), y[keep], groups[keep]
+        sample = f"stratified sample of {n:,} accounts (seed 0)"
+    lengths = frame["posts"].list.len().to_numpy()
+    bucket = np.where(lengths == 1, "1", np.where(lengths <= 3, "2-3", "4+"))
+
+    # language of the captions
+    captions = [c for posts in frame["posts"] for c in (p["caption"] for p in posts)
+                if c and c.strip()]
+    t = time.perf_counter()
+    langs, how = (None, "not measured in this run (--no-language)") if args.no_language \
+        else _english_share(captions)
+    lang = None
+    if langs is not None:
+        lang = {"non_english_share": float(np.mean(langs != "en")),
+                "undetected_share": float(np.mean(langs == "unknown")),
+                "top": {k: float(v) for k, v in
+                        pd.Series(langs).value_counts(normalize=True).head(8).items()},
+                "captions": len(captions), "method": how,
+                "seconds": time.perf_counter() - t}
+        print(f"  captions not detected as English: {lang['non_english_share']:.1%} of "
+              f"{len(captions):,} non-empty captions ({how})")
+
+    def embedder(field, pooling=None):
+        return SentenceEmbedder(text_field=field, batch_size=64, cache_dir=args.cache_dir,
+                                pooling=pooling, device="cpu")
+
+    t = time.perf_counter()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(os.cpu_count() or 1)
+    try:
+        if args.no_minilm:  # the rows without MiniLM: no encoding (posts, account extras only)
+            from skinfluence import TextStats
+
+            stats = PostEncoder([("n", TextStats(features=["words"], text_field="caption",
+                                                 pooling=None))],
+                                account_fields=["followers", "following", "n_posts"])
+            X_dense = stats.fit_transform(frame)
+            X_dense = PostFeatures(np.zeros((X_dense.n_posts, 0), np.float32), X_dense.offsets,
+                                   feature_names=[], account_extras=X_dense.account_extras)
+            pooled = None
+            raise _NoMiniLM
+        dense_enc = PostEncoder([("caption", embedder("caption")),
+                                 ("image", embedder("image_description"))],
+                                account_fields=["followers", "following", "n_posts"],
+                                mask_mode="any")
+        X_dense = dense_enc.fit_transform(frame)  # MiniLM is not fitted: no leak across folds
+        pooled = make_union(embedder("caption", "mean"),
+                            embedder("image_description", "mean")).fit_transform(frame)
+    except _NoMiniLM:
+        pass
+    finally:
+        torch.set_num_threads(threads)
+    secs = time.perf_counter() - t
+    print(f"\n== Kim et al. (issue 17 inputs): {len(frame):,} accounts ({sample}), "
+          f"{X_dense.n_posts:,} posts, MiniLM features in {secs:.0f} s; {args.kim_folds}-fold "
+          "GroupKFold")
+
+    profile = frame[["followers", "following", "n_posts"]].to_numpy(dtype=np.float64)
+
+    class Columns(BaseEstimator, TransformerMixin):
+        """Rows of a fixed matrix selected by the account frame's ``row`` column."""
+
+        def __init__(self, matrix=None):
+            self.matrix = matrix
+
+        def fit(self, X, y=None):
+            return self
+
+        def transform(self, X):
+            return self.matrix[X["row"].to_numpy()]
+
+    framed = frame.assign(row=np.arange(len(frame)))
+
+    def tfidf(field, ngram=(1, 2), min_df=2):
+        return make_pipeline(PostsText(field), TfidfVectorizer(sublinear_tf=True, min_df=min_df,
+                                                               ngram_range=ngram))
+
+    words = make_union(tfidf("caption"), tfidf("image_description"))
+    minilm = Columns(pooled)
+    log_profile = make_pipeline(Columns(profile), FunctionTransformer(np.log1p),
+                                StandardScaler())
+    lr = LogisticRegression(C=10.0, max_iter=2000)
+    inner = GroupKFold(3)
+    ngram = ["featureunion__pipeline-1__tfidfvectorizer__ngram_range",
+             "featureunion__pipeline-2__tfidfvectorizer__ngram_range"]
+    min_df = ["featureunion__pipeline-1__tfidfvectorizer__min_df",
+              "featureunion__pipeline-2__tfidfvectorizer__min_df"]
+    tfidf_grid = [{ngram[0]: [g], ngram[1]: [g], min_df[0]: [m], min_df[1]: [m],
+                   "logisticregression__C": [2.0, 5.0, 10.0]}
+                  for g in [(1, 1), (1, 2)] for m in [1, 2]]
+    baselines = {
+        "TF-IDF + LR, tuned (n-grams, min_df, C)": GridSearchCV(
+            Pipeline([("featureunion", words), ("logisticregression", lr)]), tfidf_grid,
+            cv=inner),
+        "MiniLM + LR, tuned (C)": GridSearchCV(
+            make_pipeline(minilm, lr), {"logisticregression__C": [0.3, 1.0, 3.0, 10.0, 30.0]},
+            cv=inner),
+        "TF-IDF + MiniLM stacked + LR, tuned (C)": GridSearchCV(
+            Pipeline([("stack", make_union(words, minilm)), ("logisticregression", lr)]),
+            {"logisticregression__C": [2.0, 5.0, 10.0]}, cv=inner),
+        "TF-IDF + MiniLM + profile stacked + LR, tuned (C)": GridSearchCV(
+            Pipeline([("stack", make_union(words, minilm, log_profile)),
+                      ("logisticregression", lr)]),
+            {"logisticregression__C": [2.0, 5.0, 10.0]}, cv=inner),
+    }
+    keys = [] if args.kim_baselines_only else (args.kim_inputs or list(KIM_INPUTS))
+    if args.skip_tfidf_baseline:
+        baselines = {k: v for k, v in baselines.items() if "MiniLM" in k}
+    if args.no_minilm:  # only what reads no MiniLM feature
+        baselines = {k: v for k, v in baselines.items() if "MiniLM" not in k}
+        keys = [k for k in keys if "caption" not in KIM_INPUTS[k][1].get("channels", ["caption"])]
+    folds = list(GroupKFold(args.kim_folds).split(np.zeros(len(y)), y, groups))
+    res = {"accounts": len(frame), "sample": sample, "posts": X_dense.n_posts,
+           "posts_per_account": {"1": int(np.sum(bucket == "1")),
+                                 "2-3": int(np.sum(bucket == "2-3")),
+                                 "4+": int(np.sum(bucket == "4+"))},
+           "feature_seconds": secs, "language": lang, "profiler_settings": KIM_PROFILER,
+           "models": {}}
+
+    def record(name, preds, acc, f1, fit_s, infer_s, chosen=None):
+        by = {b: float(np.mean(preds[bucket == b] == y[bucket == b])) for b in ("1", "2-3", "4+")}
+        entry = {"accuracy": summary(acc), "f1_macro": summary(f1), "fit_seconds": fit_s,
+                 "infer_accounts_per_s": infer_s, "accuracy_by_posts": by}
+        if chosen:
+            entry["chosen_params"] = chosen
+        res["models"][name] = entry
+        print(f"  {name:52s} acc {np.mean(acc):.3f} ± {np.std(acc):.3f}  F1 {np.mean(f1):.3f} ± "
+              f"{np.std(f1):.3f}  | by posts 1: {by['1']:.3f}, 2-3: {by['2-3']:.3f}, 4+: "
+              f"{by['4+']:.3f} | fit {fit_s:.1f} s/fold, infer {infer_s:,.0f} acc/s", flush=True)
+        if args.save is not None:
+            args.save("kim-inputs", res)
+
+    if not args.kim_inputs or args.no_minilm:  # a subset of the profiler rows runs without
+        # the baselines (but --no-minilm runs its TF-IDF baseline)
+        for name, model in baselines.items():
+            preds = np.empty(len(y), dtype=object)
+            acc, f1, fit_s, infer_s, chosen = [], [], [], [], []
+            for train, test in folds:
+                m = clone(model)
+                t = time.perf_counter()
+                m.fit(framed.iloc[train], y[train], groups=groups[train])
+                fit_s.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                p = m.predict(framed.iloc[test])
+                infer_s.append(len(test) / (time.perf_counter() - t))
+                chosen.append({k: str(v) for k, v in m.best_params_.items()})
+                preds[test] = p
+                acc.append(accuracy_score(y[test], p))
+                f1.append(f1_score(y[test], p, average="macro"))
+            record(name, preds, acc, f1, float(np.mean(fit_s)), float(np.mean(infer_s)), chosen)
+
+    for key in keys:
+        name, params = KIM_INPUTS[key]
+        params = dict(params)
+        dense_only = params.pop("dense_only", False)
+        preds = np.empty(len(y), dtype=object)
+        acc, f1, fit_s, infer_s = [], [], [], []
+        for train, test in folds:
+            if dense_only:
+                X = PostFeatures(X_dense.values, X_dense.offsets, mask=X_dense.mask,
+                                 feature_names=X_dense.feature_names,
+                                 account_extras=X_dense.account_extras)
+            else:  # the lexical channels: buckets and IDF from the training posts only
+                t = time.perf_counter()
+                sparse = {}
+                for field, key_ in (("caption", "caption_words"),
+                                    ("image_description", "image_words")):
+                    tf = HashedTfidf(text_field=field).fit(frame.iloc[train])
+                    sparse[key_] = tf.transform_posts(frame).sparse["tfidf"]
+                X = PostFeatures(X_dense.values, X_dense.offsets, mask=X_dense.mask,
+                                 feature_names=X_dense.feature_names, sparse=sparse,
+                                 account_extras=X_dense.account_extras)
+            model = AttentiveProfiler(**KIM_PROFILER, **params)
+            t = time.perf_counter()
+            model.fit(X[train], y[train])
+            fit_s.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            p = model.predict(X[test])
+            infer_s.append(len(test) / (time.perf_counter() - t))
+            preds[test] = p
+            acc.append(accuracy_score(y[test], p))
+            f1.append(f1_score(y[test], p, average="macro"))
+        record(name, preds, acc, f1, float(np.mean(fit_s)), float(np.mean(infer_s)))
     return res
 
 
@@ -525,7 +815,8 @@ def merge_synthetic(old, new):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--part", choices=["all", "synthetic", "kim", "speed", "diagnose"],
+    parser.add_argument("--part", choices=["all", "synthetic", "kim", "speed", "diagnose",
+                                           "kim-inputs"],
                         default="all", help="'diagnose' (not in 'all'): attention variants on "
                         "64 accounts")
     parser.add_argument("--quick", action="store_true", help="smoke run: small data, 2 folds")
@@ -538,15 +829,33 @@ def main():
     parser.add_argument("--off-topic", type=float, nargs="+", default=[0.3, 0.5])
     parser.add_argument("--curve-at", type=float, nargs="*", default=[0.5],
                         help="off-topic levels at which accuracy vs posts per account is measured")
-    parser.add_argument("--models", nargs="+", choices=list(VARIANTS), default=list(VARIANTS),
+    parser.add_argument("--models", nargs="+", choices=list(VARIANTS),
+                        default=list(DEFAULT_VARIANTS),
                         help="profiler variants of the synthetic and kim parts; a subset runs "
                         "only those (no baselines) and merges its rows into the results on disk")
+    parser.add_argument("--no-minilm", action="store_true",
+                        help="kim-inputs part: only the rows that read no MiniLM feature (tuned "
+                        "TF-IDF; the lexical + account profiler), without encoding")
+    parser.add_argument("--skip-tfidf-baseline", action="store_true",
+                        help="kim-inputs part: leave out the tuned TF-IDF baseline (run by "
+                        "--no-minilm)")
+    parser.add_argument("--no-language", action="store_true",
+                        help="kim-inputs part: skip the language detection of the captions")
+    parser.add_argument("--kim-baselines-only", action="store_true",
+                        help="kim-inputs part: the tuned baselines only (to run the baselines "
+                        "and the profiler rows as separate processes, each with its --out)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="results file (default benchmarks/results/profiler.json, "
+                        "profiler_quick.json with --quick); a smaller run writes its own")
+    parser.add_argument("--kim-inputs", nargs="+", choices=list(KIM_INPUTS), default=None,
+                        help="kim-inputs part: only these profiler rows (no baselines), merged "
+                        "into the results on disk")
     args = parser.parse_args()
 
     if args.quick:
         args.n_accounts, args.folds, args.kim_folds = 24, 2, 2
     torch.set_num_threads(1)
-    out_path = RESULTS / ("profiler_quick.json" if args.quick else "profiler.json")
+    out_path = args.out or RESULTS / ("profiler_quick.json" if args.quick else "profiler.json")
     result = json.loads(out_path.read_text()) if out_path.exists() else {}
     result["machine"] = {"cpu_cores": os.cpu_count(), "gpu": torch.cuda.is_available(),
                          "torch_threads": 1, "python": platform.python_version(),
@@ -555,7 +864,7 @@ def main():
     result.pop("command", None)
     # one entry per part: the parts may come from separate runs (each updates this file)
     parts = ["synthetic", "kim", "speed"] if args.part == "all" else [args.part]
-    subset = args.part in ("all", "synthetic", "kim") and set(args.models) != set(VARIANTS)
+    subset = args.part in ("all", "synthetic", "kim") and set(args.models) != set(DEFAULT_VARIANTS)
     # a run of a subset of the variants keeps the command of the full run of its part
     keys = [f"{part} ({' '.join(args.models)})" if part in ("synthetic", "kim") and subset
             else part for part in parts]
@@ -569,8 +878,11 @@ def main():
         on_disk = json.loads(out_path.read_text()) if out_path.exists() else {}
         if key == "synthetic":  # new levels (and rows) are added to those already measured
             value = merge_synthetic(on_disk.get("synthetic", result.get("synthetic", {})), value)
-        if key == "kim" and set(args.models) != set(VARIANTS) and "kim" in on_disk:
+        if key == "kim" and set(args.models) != set(DEFAULT_VARIANTS) and "kim" in on_disk:
             value = {**on_disk["kim"], "models": {**on_disk["kim"]["models"], **value["models"]}}
+        if key == "kim-inputs" and args.kim_inputs and "kim-inputs" in on_disk:
+            value = {**on_disk["kim-inputs"],
+                     "models": {**on_disk["kim-inputs"]["models"], **value["models"]}}
         if key is not None:
             result[key] = value
         mine = parts + ["synthetic_settings"] if "synthetic" in parts else parts
@@ -584,7 +896,7 @@ def main():
 
     args.save = save
     if args.part in ("all", "synthetic"):
-        if set(args.models) == set(VARIANTS):
+        if set(args.models) == set(DEFAULT_VARIANTS):
             before = result.get("synthetic_settings", {})
             result["synthetic_settings"] = {
                 **before, "n_accounts": args.n_accounts, "folds": args.folds,
@@ -603,6 +915,8 @@ def main():
         save("kim", run_kim(args))
     if args.part == "diagnose":
         save("diagnosis", run_diagnose(args))
+    if args.part == "kim-inputs":
+        save("kim-inputs", run_kim_inputs(args))
     if args.part in ("all", "speed"):
         save("speed", run_speed(args))
     print(f"\ntotal {time.perf_counter() - t0:.0f} s")

@@ -26,7 +26,7 @@ because raw post fields are heterogeneous (strings, bytes, timestamps) and live
 as zero-copy Arrow columns, while a :class:`PostFeatures` holds one dense
 float32 matrix: forcing captions and images into it would copy and lose types.
 
-This module depends on numpy and pandas only; it is the ground floor the
+This module depends on numpy, pandas and scipy.sparse only; it is the ground floor the
 account frame (:mod:`skinfluence.nested`) and the components build on.
 """
 
@@ -36,6 +36,7 @@ import numbers
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 # The public API of the core (re-exported from ``skinfluence``); the building blocks
 # below (RaggedIndex, offsets_from_lengths, check_offsets, gather_segments, segment_sum,
@@ -333,10 +334,20 @@ class PostFeatures(RaggedIndex):
     index : array-like of shape (n_accounts,), default=None
         Row labels of the accounts (the account frame's index); used for
         pandas output after pooling.
+    sparse : dict of str -> sparse matrix of shape (n_posts, n_columns), default=None
+        Sparse per-post channels (e.g. a post's hashed TF-IDF row from
+        :class:`HashedTfidf`), one row per post like ``values``. They are kept
+        as CSR float32 matrices with the same row order as ``values`` (so the
+        container's ``offsets`` are their row offsets too) and are never
+        densified: selecting accounts selects their CSR rows.
+    account_extras : dict of str -> array-like of shape (n_accounts,), default=None
+        Per-account values (profile columns such as followers) that travel
+        with the accounts, e.g. the account-level inputs of
+        :class:`~skinfluence.profiling.AttentiveProfiler`.
 
     Attributes
     ----------
-    values, offsets, mask, extras, feature_names, index
+    values, offsets, mask, extras, feature_names, index, sparse, account_extras
         As given (converted).
 
     See Also
@@ -373,7 +384,7 @@ class PostFeatures(RaggedIndex):
     """
 
     def __init__(self, values, offsets, *, mask=None, extras=None, feature_names=None,
-                 index=None):
+                 index=None, sparse=None, account_extras=None):
         values = np.asarray(values, dtype=np.float32)
         if values.ndim == 1 and values.size == 0:
             values = values.reshape(0, 0)
@@ -418,6 +429,8 @@ class PostFeatures(RaggedIndex):
                     f"got {len(index)}"
                 )
         self.index = index
+        self.sparse = _check_sparse(sparse, len(values))
+        self.account_extras = _check_account_extras(account_extras, len(offsets) - 1)
 
     # ----------------------------------------------------------------- sizes
     # n_accounts, n_posts, lengths, counts(), account_index() and len() come from
@@ -492,10 +505,12 @@ class PostFeatures(RaggedIndex):
         for i in range(self.n_accounts):
             yield self._take_contiguous(i, i + 1)
 
-    def _replace(self, values, offsets, mask, extras, index):
+    def _replace(self, values, offsets, mask, extras, index, sparse=None, account_extras=None):
         new = object.__new__(PostFeatures)
         new.values, new.offsets, new.mask, new.extras = values, offsets, mask, extras
         new.feature_names, new.index = self.feature_names, index
+        new.sparse = {} if sparse is None else sparse
+        new.account_extras = {} if account_extras is None else account_extras
         return new
 
     def _take_contiguous(self, start: int, stop: int) -> PostFeatures:
@@ -506,7 +521,16 @@ class PostFeatures(RaggedIndex):
             self.mask[a:b],
             {k: v[a:b] for k, v in self.extras.items()},
             None if self.index is None else self.index[start:stop],
+            {k: m[a:b] for k, m in self._sparse().items()},
+            {k: v[start:stop] for k, v in self._account_extras().items()},
         )
+
+    # containers pickled before the sparse channels and account extras existed have none
+    def _sparse(self) -> dict:
+        return self.__dict__.get("sparse") or {}
+
+    def _account_extras(self) -> dict:
+        return self.__dict__.get("account_extras") or {}
 
     def take(self, indices) -> PostFeatures:
         """The accounts at positions ``indices`` (in that order; repeats allowed).
@@ -535,6 +559,8 @@ class PostFeatures(RaggedIndex):
             self.mask[rows],
             {k: v[rows] for k, v in self.extras.items()},
             None if self.index is None else self.index[idx],
+            {k: m[rows] for k, m in self._sparse().items()},
+            {k: v[idx] for k, v in self._account_extras().items()},
         )
 
     @classmethod
@@ -544,7 +570,8 @@ class PostFeatures(RaggedIndex):
         Parameters
         ----------
         items : sequence of PostFeatures
-            With the same number of features and the same extra arrays.
+            With the same number of features, the same extra arrays, the same
+            sparse channels (of the same widths) and the same account extras.
 
         Returns
         -------
@@ -555,11 +582,16 @@ class PostFeatures(RaggedIndex):
             raise ValueError("PostFeatures.concat needs at least one container")
         first = items[0]
         for other in items[1:]:
-            if other.n_features != first.n_features or set(other.extras) != set(first.extras):
+            if (other.n_features != first.n_features or set(other.extras) != set(first.extras)
+                    or _channel_widths(other) != _channel_widths(first)
+                    or set(other._account_extras()) != set(first._account_extras())):
                 raise ValueError(
-                    "PostFeatures.concat: containers differ in n_features or extra arrays "
-                    f"({first.n_features}, {sorted(first.extras)}) vs "
-                    f"({other.n_features}, {sorted(other.extras)})"
+                    "PostFeatures.concat: containers differ in n_features, extra arrays, sparse "
+                    "channels or account extras "
+                    f"({first.n_features}, {sorted(first.extras)}, {_channel_widths(first)}, "
+                    f"{sorted(first._account_extras())}) vs ({other.n_features}, "
+                    f"{sorted(other.extras)}, {_channel_widths(other)}, "
+                    f"{sorted(other._account_extras())})"
                 )
         offsets = offsets_from_lengths(np.concatenate([it.lengths for it in items]))
         index = None
@@ -571,6 +603,10 @@ class PostFeatures(RaggedIndex):
             np.concatenate([it.mask for it in items]),
             {k: np.concatenate([it.extras[k] for it in items]) for k in first.extras},
             index,
+            {k: sp.vstack([it._sparse()[k] for it in items], format="csr")
+             for k in first._sparse()},
+            {k: np.concatenate([it._account_extras()[k] for it in items])
+             for k in first._account_extras()},
         )
 
     # ---------------------------------------------------------------- padding
@@ -663,11 +699,57 @@ class PostFeatures(RaggedIndex):
 
     def __repr__(self) -> str:
         extras = f", extras={sorted(self.extras)}" if self.extras else ""
+        if self._sparse():
+            extras += ", sparse={" + ", ".join(
+                f"{k!r}: {m.shape[1]}" for k, m in sorted(self._sparse().items())) + "}"
+        if self._account_extras():
+            extras += f", account_extras={sorted(self._account_extras())}"
         masked = int((~self.mask).sum())
         return (
             f"PostFeatures(n_accounts={self.n_accounts}, n_posts={self.n_posts}, "
             f"n_features={self.n_features}, masked={masked}{extras})"
         )
+
+
+def _channel_widths(X) -> dict:
+    """Sparse channel name -> number of columns."""
+    return {k: m.shape[1] for k, m in X._sparse().items()}
+
+
+def _check_sparse(sparse, n_posts: int) -> dict:
+    """Sparse per-post channels as CSR float32 with sorted indices, one row per post."""
+    checked = {}
+    for name, mat in dict(sparse or {}).items():
+        if not sp.issparse(mat):
+            raise ValueError(
+                f"PostFeatures sparse channel {name!r} must be a scipy sparse matrix of shape "
+                f"(n_posts, n_columns); got {type(mat).__name__}. Dense per-post features belong "
+                "in values"
+            )
+        if mat.ndim != 2 or mat.shape[0] != n_posts:
+            raise ValueError(
+                f"PostFeatures sparse channel {name!r} must have one row per post ({n_posts}); "
+                f"got shape {mat.shape}"
+            )
+        mat = sp.csr_matrix(mat, dtype=np.float32)
+        mat.sum_duplicates()
+        mat.sort_indices()
+        checked[str(name)] = mat
+    return checked
+
+
+def _check_account_extras(account_extras, n_accounts: int) -> dict:
+    """Per-account arrays, one entry per account."""
+    checked = {}
+    for name, arr in dict(account_extras or {}).items():
+        arr = np.asarray(arr)
+        if arr.ndim != 1 or len(arr) != n_accounts:
+            raise ValueError(
+                f"PostFeatures account extra {name!r} must be 1-D with one entry per account "
+                f"({n_accounts}); got shape {arr.shape}"
+            )
+        checked[str(name)] = arr
+    return checked
 
 
 def check_post_features(X, caller: str, *, fit: bool = False) -> PostFeatures:
@@ -716,5 +798,15 @@ def check_post_features(X, caller: str, *, fit: bool = False) -> PostFeatures:
                 f"the first is post #{post - X.offsets[acc]} of {who}, whose feature "
                 f"{feature!r} is {values[post, column]}. Fill them, or mark them invalid in "
                 "the container's mask (masked-out posts are ignored)"
+            )
+    for name, mat in X._sparse().items():
+        if not np.isfinite(mat.data).all():
+            post = int(np.searchsorted(mat.indptr, np.flatnonzero(~np.isfinite(mat.data))[0],
+                                       side="right") - 1)
+            acc = int(np.searchsorted(np.asarray(X.offsets), post, side="right") - 1)
+            raise ValueError(
+                f"{caller}: sparse channel {name!r} holds NaN or infinite values; the first is in "
+                f"post #{post - X.offsets[acc]} of account #{acc}. Fill them before building the "
+                "container"
             )
     return X

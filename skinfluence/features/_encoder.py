@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
@@ -44,6 +45,12 @@ class PostEncoder(AccountFrameTransformer, auto_wrap_output_keys=None):
     extra_fields : list of str, default=()
         Further post fields carried as ``extras[field]`` (timestamps become
         seconds since the epoch, float).
+    account_fields : list of str, "numeric" or None, default=None
+        Columns of the account frame (profile features such as followers,
+        following, post count) carried per account as
+        ``account_extras[column]`` (float64; missing values NaN), for the
+        account-level inputs of :class:`~skinfluence.profiling.AttentiveProfiler`.
+        ``"numeric"``: every numeric column of the frame seen in ``fit``.
     mask_mode : {"all", "any"}, default="all"
         A post is valid when all its extractors' features are valid
         (``"all"``), or when at least one is (``"any"``; the invalid parts
@@ -56,6 +63,8 @@ class PostEncoder(AccountFrameTransformer, auto_wrap_output_keys=None):
     ----------
     extractors_ : list of (str, estimator) tuples
         The fitted clones.
+    account_fields_ : list of str
+        The account columns carried (empty when ``account_fields`` is None).
     n_features_in_ : int
         Number of columns of the account frame seen in ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -73,6 +82,11 @@ class PostEncoder(AccountFrameTransformer, auto_wrap_output_keys=None):
     container has no tabular form, so ``set_output`` is accepted, so that
     ``Pipeline.set_output`` works, and changes nothing; the next step (e.g. a
     :class:`PostPooler`) follows the setting.
+
+    An extractor with sparse per-post output (:class:`HashedTfidf`) adds a
+    sparse channel to the container instead of dense columns, named after the
+    extractor (``<name>__<key>`` when it has several): ``values`` stays
+    small, and nothing vocabulary-sized is densified.
 
     One ``transform`` validates and flattens the frame once and hands the flat
     posts to the built-in extractors (and to any extractor derived from the same
@@ -103,16 +117,18 @@ class PostEncoder(AccountFrameTransformer, auto_wrap_output_keys=None):
         "label_field": [str, None],
         "engagement_fields": [list, tuple, None],
         "extra_fields": [list, tuple],
+        "account_fields": [list, tuple, StrOptions({"numeric"}), None],
         "mask_mode": [StrOptions({"all", "any"})],
         "posts_column": [str],
     }
 
     def __init__(self, extractors, *, label_field=None, engagement_fields=None, extra_fields=(),
-                 mask_mode="all", posts_column=POSTS_COLUMN):
+                 account_fields=None, mask_mode="all", posts_column=POSTS_COLUMN):
         self.extractors = extractors
         self.label_field = label_field
         self.engagement_fields = engagement_fields
         self.extra_fields = extra_fields
+        self.account_fields = account_fields
         self.mask_mode = mask_mode
         self.posts_column = posts_column
 
@@ -262,8 +278,38 @@ class PostEncoder(AccountFrameTransformer, auto_wrap_output_keys=None):
                 fitted.append((name, est._fit_validated(X, y, flat)))
             else:
                 fitted.append((name, est.fit(X, y)))
+        self.account_fields_ = self._account_fields(X)
         self.extractors_ = fitted
         return self
+
+    def _account_fields(self, X):
+        """The account columns to carry, checked against the frame seen in ``fit``."""
+        from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+        fields = self.account_fields
+        if fields is None:
+            return []
+        if isinstance(fields, str):  # "numeric"
+            return [c for c in X.columns if c != self.posts_column and isinstance(c, str)
+                    and is_numeric_dtype(X[c].dtype) and not is_bool_dtype(X[c].dtype)]
+        if not all(isinstance(f, str) for f in fields):
+            raise InvalidParameterError(
+                "The 'account_fields' parameter of PostEncoder must be a list of str, 'numeric' "
+                f"or None. Got {fields!r} instead."
+            )
+        missing = [f for f in fields if f not in X.columns]
+        if missing:
+            raise ValueError(
+                f"PostEncoder: account_fields {missing} are not columns of the account frame; "
+                f"its columns are {list(X.columns)}"
+            )
+        bad = [f for f in fields if not is_numeric_dtype(X[f].dtype)]
+        if bad:
+            raise ValueError(
+                f"PostEncoder: account_fields {bad} are not numeric (dtypes "
+                f"{[str(X[f].dtype) for f in bad]}); account-level inputs must be numbers"
+            )
+        return list(fields)
 
     def transform_posts(self, X):
         """Per-post features of every extractor, side by side (the same as :meth:`transform`).
@@ -324,13 +370,26 @@ class PostEncoder(AccountFrameTransformer, auto_wrap_output_keys=None):
         for field in self.extra_fields:
             extras[field] = _field_array(flat, field)
         names = []
+        sparse = {}
         for name, part in parts:
             own = part.feature_names
             if own is None:
                 own = [f"x{i}" for i in range(part.n_features)]
             names.extend(f"{name}__{f}" for f in own)
+            channels = part._sparse()
+            for key, mat in channels.items():
+                sparse[name if len(channels) == 1 else f"{name}__{key}"] = mat
+        account_extras = {}
+        for field in getattr(self, "account_fields_", []):
+            if field not in X.columns:
+                raise ValueError(
+                    f"PostEncoder: the account frame has no column {field!r} (one of the "
+                    f"account_fields seen in fit: {self.account_fields_})"
+                )
+            account_extras[field] = pd.to_numeric(X[field], errors="coerce").to_numpy(
+                dtype=np.float64, na_value=np.nan)
         return PostFeatures(values, offsets, mask=mask, extras=extras, feature_names=names,
-                            index=X.index)
+                            index=X.index, sparse=sparse, account_extras=account_extras)
 
     def _feature_names_out(self):
         """Per-post feature names, ``<extractor name>__<feature>``."""
@@ -376,12 +435,16 @@ class PostEncoder(AccountFrameTransformer, auto_wrap_output_keys=None):
 
     @classmethod
     def get_test_params(cls):
+        from ._lexical import HashedTfidf
         from ._textstats import TextStats
 
         return [
             {"extractors": [("stats", TextStats(features=["hashtags", "words"], pooling=None))]},
             {"extractors": [("stats", TextStats(features=["chars"]))],
              "label_field": "label", "engagement_fields": ["likes", "comments"]},
+            {"extractors": [("stats", TextStats(features=["words"])),
+                            ("words", HashedTfidf(min_df=1, n_features=256))],
+             "account_fields": "numeric"},
         ]
 
 

@@ -23,8 +23,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..utils._fusion import ModalityFusion
+
 __all__ = ["PostAttentionNet", "JointLoss", "PostBatchDataset", "BucketLoader", "AccountSplit",
-           "passthrough",
+           "passthrough", "sparse_rows", "to_device",
            "IGNORE_INDEX", "batch_slots"]
 
 #: Post-label code ignored by the loss (missing, unknown, masked-out or truncated posts).
@@ -65,26 +67,51 @@ class PostAttentionNet(nn.Module):
     - post head: ``W_q h_i + b_q`` (post-category logits), when there are post
       categories.
 
-    ``forward(values, mask)`` takes ``values`` of shape (B, L, d) and ``mask``
-    (B, L) and returns ``(account_logits (B, C), post_logits (B, L, P) or None,
-    attention (B, L))``.
+    Channels and account inputs (issue 17), both off by default:
+
+    - ``channels``: a list of ``(kind, name, size, columns)``. A ``"dense"`` channel
+      encodes the ``columns`` of ``values`` with its own FC + ReLU + dropout; a
+      ``"sparse"`` channel (``size`` columns, e.g. hashed TF-IDF) is projected by a
+      learned embedding bag (``sum_j x_ij E_j + b``, the CSR row never densified) and
+      goes through ReLU + dropout. With several channels the per-post representations
+      are fused by :class:`~skinfluence.utils._fusion.ModalityFusion` (``fusion``:
+      concatenation, gated sum or low-rank bilinear). None: one encoder over all of
+      ``values`` (the original model, unchanged);
+    - ``n_account_features``: account-level inputs (already standardised) go through an
+      FC + ReLU + dropout and are concatenated with the pooled post vector before the
+      influencer head (with mixture attention, a linear term is added to the logits).
+
+    ``forward(values, mask, sparse=None, account=None)`` takes ``values`` of shape
+    (B, L, d) and ``mask`` (B, L) (``sparse[name]`` holds the padded bags of the kept
+    valid posts, see :func:`sparse_rows`; ``account`` is (B, k)) and
+    returns ``(account_logits (B, C), post_logits (B, L, P) or None, attention (B, L))``.
     """
 
     def __init__(self, n_features, n_classes, n_post_classes=0, *, hidden_size=128,
                  attention_size=64, head_hidden_size=64, dropout=0.2, attention=True,
-                 class_to_post=None, post_log_prior=None):
+                 class_to_post=None, post_log_prior=None, channels=None, fusion="concat",
+                 n_account_features=0):
         super().__init__()
         #: "post" (the paper's), "account" (account-aware), "mixture" or None (mean pooling)
         self.attention_mode = (attention if isinstance(attention, str)
                                and attention in ("account", "mixture")
                                else "post" if attention else None)
         self.attention = self.attention_mode is not None
-        self.encoder = nn.Sequential(
-            nn.Linear(n_features, hidden_size), nn.ReLU(), nn.Dropout(dropout))
+        self.channel_specs = None if channels is None else [
+            (str(k), str(n), int(z), None if c is None else list(c)) for k, n, z, c in channels]
+        self.account_size = hidden_size if n_account_features else 0
+        if self.channel_specs is None:
+            self.encoder = nn.Sequential(
+                nn.Linear(n_features, hidden_size), nn.ReLU(), nn.Dropout(dropout))
+        else:
+            self._init_channels(hidden_size, dropout, fusion)
         if self.attention_mode == "mixture":
             self.post_head = nn.Linear(hidden_size, n_post_classes) if n_post_classes else None
             self._init_mixture(n_classes, n_post_classes, hidden_size, class_to_post,
                                post_log_prior)
+            if n_account_features:
+                self._init_account(n_account_features, hidden_size, dropout)
+                self.account_logits = nn.Linear(hidden_size, n_classes)
             return
         if self.attention_mode == "post":
             self.attention_proj = nn.Linear(hidden_size, attention_size)
@@ -100,10 +127,36 @@ class PostAttentionNet(nn.Module):
             self.attention_scale = float(attention_size) ** -0.5
         self.no_posts = nn.Parameter(torch.zeros(hidden_size))
         self.head = nn.Sequential(
-            nn.Linear(hidden_size, head_hidden_size), nn.ReLU(), nn.Dropout(dropout),
-            nn.Linear(head_hidden_size, n_classes))
+            nn.Linear(hidden_size + self.account_size, head_hidden_size), nn.ReLU(),
+            nn.Dropout(dropout), nn.Linear(head_hidden_size, n_classes))
         # created last: the other variants' initial weights are those of earlier releases
         self.post_head = nn.Linear(hidden_size, n_post_classes) if n_post_classes else None
+        if n_account_features:
+            self._init_account(n_account_features, hidden_size, dropout)
+
+    def _init_channels(self, hidden_size, dropout, fusion):
+        self.channel_encoders = nn.ModuleDict()
+        self.bags = nn.ModuleDict()
+        self.bag_bias = nn.ParameterDict()
+        for i, (kind, _, size, columns) in enumerate(self.channel_specs):
+            key = f"c{i}"
+            if kind == "dense":
+                self.register_buffer(f"columns_{key}", torch.as_tensor(columns, dtype=torch.long))
+                self.channel_encoders[key] = nn.Sequential(
+                    nn.Linear(size, hidden_size), nn.ReLU(), nn.Dropout(dropout))
+            else:
+                bag = nn.EmbeddingBag(size, hidden_size, mode="sum")
+                # a unit-norm TF-IDF row starts as a vector of about 0.1 per dimension
+                nn.init.normal_(bag.weight, 0.0, 0.1)
+                self.bags[key] = bag
+                self.bag_bias[key] = nn.Parameter(torch.zeros(hidden_size))
+                self.channel_encoders[key] = nn.Sequential(nn.ReLU(), nn.Dropout(dropout))
+        n = len(self.channel_specs)
+        self.fusion = ModalityFusion(n, hidden_size, how=fusion) if n > 1 else None
+
+    def _init_account(self, n_account_features, hidden_size, dropout):
+        self.account_encoder = nn.Sequential(
+            nn.Linear(n_account_features, hidden_size), nn.ReLU(), nn.Dropout(dropout))
 
     def _init_mixture(self, n_classes, n_post_classes, hidden_size, class_to_post,
                       post_log_prior):
@@ -165,9 +218,30 @@ class PostAttentionNet(nn.Module):
         weights = resp / resp.sum(dim=1, keepdim=True).clamp(min=torch.finfo(h.dtype).tiny)
         return logits, weights
 
-    def encode_posts(self, values):
-        """Post representations ``h`` of shape (..., hidden_size)."""
-        return self.encoder(values)
+    def encode_posts(self, values, sparse=None):
+        """Post representations ``h`` of shape (..., hidden_size).
+
+        ``values`` is (B, L, d) padded or (n, d) flat; ``sparse[name]`` holds a sparse
+        channel's rows as padded bags (``indices`` and ``weights`` of shape
+        ``values.shape[:-1] + (K,)``, see :func:`sparse_rows`).
+        """
+        specs = getattr(self, "channel_specs", None)
+        if specs is None:
+            return self.encoder(values)
+        parts = []
+        for i, (kind, name, _, _) in enumerate(specs):
+            key = f"c{i}"
+            if kind == "dense":
+                parts.append(self.channel_encoders[key](
+                    values.index_select(-1, getattr(self, f"columns_{key}"))))
+                continue
+            part = sparse[name]
+            indices, weights = part["indices"], part["weights"]
+            k = indices.shape[-1]
+            bag = self.bags[key](indices.reshape(-1, k), per_sample_weights=weights.reshape(-1, k))
+            bag = bag.view(*indices.shape[:-1], bag.shape[-1])
+            parts.append(self.channel_encoders[key](bag + self.bag_bias[key]))
+        return parts[0] if len(parts) == 1 else self.fusion(parts)
 
     def pool(self, h, mask):
         """Account vectors (B, hidden) and attention weights (B, L) from ``h`` (B, L, hidden)."""
@@ -195,13 +269,18 @@ class PostAttentionNet(nn.Module):
         pooled = torch.where(has_posts, pooled, self.no_posts.expand_as(pooled))
         return pooled, weights
 
-    def forward(self, values, mask):
-        h = self.encode_posts(values)
+    def forward(self, values, mask, sparse=None, account=None):
+        h = self.encode_posts(values, sparse)
+        a = self.account_encoder(account) if getattr(self, "account_size", 0) else None
         if getattr(self, "attention_mode", "post") == "mixture":
             post_logits = self.post_head(h) if self.post_head is not None else None
             logits, weights = self.mixture_forward(h, mask, post_logits)
+            if a is not None:
+                logits = logits + self.account_logits(a)
             return logits, post_logits, weights
         pooled, weights = self.pool(h, mask)
+        if a is not None:
+            pooled = torch.cat([pooled, a], dim=1)
         logits = self.head(pooled)
         post_logits = self.post_head(h) if self.post_head is not None else None
         return logits, post_logits, weights
@@ -264,7 +343,7 @@ class PostBatchDataset(torch.utils.data.Dataset):
     """
 
     def __init__(self, values, offsets, mask, y=None, post_codes=None, *, max_posts=None,
-                 keep="last"):
+                 keep="last", sparse=None, account=None):
         self.values = values
         self.offsets = offsets
         self.mask = mask
@@ -272,6 +351,8 @@ class PostBatchDataset(torch.utils.data.Dataset):
         self.post_codes = post_codes
         self.max_posts = max_posts
         self.keep = keep
+        self.sparse = sparse or {}  # name -> CSR matrix, one row per post
+        self.account = account      # (n_accounts, k) float32, or None
 
     def __len__(self):
         return len(self.offsets) - 1
@@ -299,10 +380,45 @@ class PostBatchDataset(torch.utils.data.Dataset):
         if self.post_codes is not None:
             post_y[acc, slot] = self.post_codes[rows]
         Xi = {"values": torch.from_numpy(values), "mask": torch.from_numpy(mask)}
+        if self.sparse:
+            Xi["sparse"] = {name: sparse_rows(m, rows[valid], acc[valid], slot[valid], (B, L))
+                            for name, m in self.sparse.items()}
+        if self.account is not None:
+            Xi["account"] = torch.from_numpy(np.ascontiguousarray(self.account[idx]))
         return (Xi, (y, torch.from_numpy(post_y))), (acc, slot, rows)
 
     def __getitems__(self, indices):
         return self.batch(indices)[0]
+
+
+def sparse_rows(matrix, rows, acc=None, slot=None, shape=None):
+    """CSR rows ``matrix[rows]`` as padded bags for an embedding bag.
+
+    Returns ``{"indices", "weights"}`` of shape ``(len(rows), K)``, or, with ``acc``,
+    ``slot`` and ``shape`` ``(B, L)``, of shape ``(B, L, K)`` with row ``k`` placed at
+    ``[acc[k], slot[k]]``; ``K`` is the largest number of non-zeros of a row (at least 1).
+    Padding has index 0 and weight 0, so it adds nothing (and no gradient); a padded or
+    masked-out post is an empty bag. The leading axis is the batch's, as skorch expects.
+    """
+    sub = matrix[np.asarray(rows, dtype=np.int64)]
+    counts = np.diff(sub.indptr)
+    K = max(int(counts.max()) if len(counts) else 0, 1)
+    r = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    j = np.arange(sub.nnz, dtype=np.int64) - np.repeat(sub.indptr[:-1].astype(np.int64), counts)
+    lead = (len(counts),) if acc is None else tuple(shape)
+    indices = np.zeros(lead + (K,), dtype=np.int64)
+    weights = np.zeros(lead + (K,), dtype=np.float32)
+    where = (r, j) if acc is None else (np.asarray(acc)[r], np.asarray(slot)[r], j)
+    indices[where] = sub.indices
+    weights[where] = sub.data
+    return {"indices": torch.from_numpy(indices), "weights": torch.from_numpy(weights)}
+
+
+def to_device(obj, device):
+    """Tensors of a (nested) dict moved to ``device``."""
+    if isinstance(obj, dict):
+        return {k: to_device(v, device) for k, v in obj.items()}
+    return obj.to(device)
 
 
 def passthrough(batch):

@@ -113,6 +113,32 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         Patience of early stopping, in epochs.
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Added to skorch's default callbacks (copied at each fit).
+    channels : list of str or None, default=None
+        Which per-post channels the model reads, each encoded on its own and
+        then fused (``fusion``). A name is either a sparse channel of the
+        container (e.g. the :class:`HashedTfidf` of a :class:`PostEncoder`,
+        named after the extractor) or an extractor of dense features (the
+        dense columns named ``<name>__...``, e.g. ``"caption"`` and
+        ``"image"`` for two :class:`SentenceEmbedder`). None: all dense
+        features as one channel (the original model), plus every sparse
+        channel of the container as a further channel.
+    fusion : {"concat", "gated", "bilinear"}, default="concat"
+        How the channels' per-post representations are fused when there are
+        several: a layer over their concatenation, a gated sum (a learned
+        sigmoid gate per channel and dimension) or low-rank bilinear pooling
+        (the element-wise product of per-channel ``tanh`` projections). The
+        fusion code is shared with :class:`~skinfluence.ranking.ListwiseRanker`.
+    account_features : list of str, "all" or None, default=None
+        Account-level inputs (the container's ``account_extras``, e.g. from
+        ``PostEncoder(account_fields=["followers", "following", "n_posts"])``):
+        encoded by an FC layer and concatenated with the pooled post vector,
+        so that an account with one post is not judged on that post alone.
+        ``"all"``: every account extra of the training container. None: off.
+    account_transform : {"log1p", "none"}, default="log1p"
+        ``"log1p"``: ``log(1 + x)`` of every account feature whose training
+        values are all non-negative (counts), before standardisation. The
+        features are then standardised with the training mean and standard
+        deviation; missing values become 0 (the mean).
     label_name : str or None, default="label"
         Key of the per-post labels in the container's ``extras`` (where
         ``PostEncoder(label_field=...)`` puts them). Missing labels (None,
@@ -148,6 +174,11 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
     off_topic_share_ : float or None
         With ``attention="mixture"``: the learned prior probability that a post
         is off its account's topic; None otherwise.
+    channels_ : list of (kind, name, n_columns) tuples
+        The channels read (``kind`` "dense" or "sparse"); empty for the
+        original single-encoder model.
+    account_features_ : list of str
+        The account-level inputs read (empty when off).
 
     See Also
     --------
@@ -237,6 +268,10 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "callbacks": [None, list, tuple],
+        "channels": [None, list, tuple],
+        "fusion": [StrOptions({"concat", "gated", "bilinear"})],
+        "account_features": [None, list, tuple, StrOptions({"all"})],
+        "account_transform": [StrOptions({"log1p", "none"})],
         "label_name": [None, str],
         "device": "no_validation",  # a str or a torch.device: checked in fit, with torch
         "random_state": ["random_state"],
@@ -247,8 +282,9 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
                  post_loss_weight=0.5, attention=True, max_posts=None, keep_posts="last",
                  optimizer="adam", optimizer_kwargs=None, lr=1e-3, weight_decay=0.0,
                  max_epochs=30, batch_size=32, early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=5, callbacks=None, label_name="label", device="auto",
-                 random_state=None, verbose=0):
+                 n_iter_no_change=5, callbacks=None, channels=None, fusion="concat",
+                 account_features=None, account_transform="log1p", label_name="label",
+                 device="auto", random_state=None, verbose=0):
         self.hidden_size = hidden_size
         self.attention_size = attention_size
         self.head_hidden_size = head_hidden_size
@@ -267,6 +303,10 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.callbacks = callbacks
+        self.channels = channels
+        self.fusion = fusion
+        self.account_features = account_features
+        self.account_transform = account_transform
         self.label_name = label_name
         self.device = device
         self.random_state = random_state
@@ -295,7 +335,103 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
                 f"X has {X.n_features} per-post features, but {_NAME} was fitted with "
                 f"{self.n_features_in_}"
             )
+        if not reset:
+            for kind, name, width in getattr(self, "channels_", []):
+                have = X._sparse().get(name)
+                if kind == "sparse" and (have is None or have.shape[1] != width):
+                    got = "none" if have is None else f"{have.shape[1]} columns"
+                    raise ValueError(
+                        f"{_NAME} was fitted with the sparse channel {name!r} of {width} "
+                        f"columns; X has {got} (its sparse channels: {sorted(X._sparse())})"
+                    )
+            missing = [f for f in getattr(self, "account_features_", [])
+                       if f not in X._account_extras()]
+            if missing:
+                raise ValueError(
+                    f"{_NAME} was fitted with the account features {self.account_features_}; "
+                    f"X lacks {missing} (its account extras: {sorted(X._account_extras())}). "
+                    "Build it with PostEncoder(account_fields=[...])"
+                )
         return X
+
+    def _channel_specs(self, X):
+        """(kind, name, size, columns) of every channel read; None for the original model."""
+        sparse = X._sparse()
+        names = X.feature_names
+        if self.channels is None:
+            if not sparse:
+                return None
+            specs = []
+            if X.n_features:
+                specs.append(("dense", "posts", X.n_features, list(range(X.n_features))))
+            return specs + [("sparse", k, m.shape[1], None) for k, m in sorted(sparse.items())]
+        chosen = list(self.channels)
+        if not chosen or not all(isinstance(c, str) for c in chosen) \
+                or len(set(chosen)) != len(chosen):
+            raise InvalidParameterError(
+                f"The 'channels' parameter of {_NAME} must be None or a non-empty list of "
+                f"distinct str. Got {self.channels!r} instead."
+            )
+        prefixes = [] if names is None else [str(n).partition("__")[0] for n in names]
+        specs = []
+        for name in chosen:
+            if name in sparse:
+                specs.append(("sparse", name, sparse[name].shape[1], None))
+                continue
+            columns = [i for i, p in enumerate(prefixes) if p == name]
+            if not columns:
+                raise ValueError(
+                    f"{_NAME}: channel {name!r} is neither a sparse channel of the container "
+                    f"({sorted(sparse)}) nor the prefix of dense features named "
+                    f"'<name>__<feature>' ({sorted(set(prefixes))}); build the container with "
+                    "a PostEncoder whose extractors have these names"
+                )
+            specs.append(("dense", name, len(columns), columns))
+        return specs
+
+    def _account_names(self, X):
+        have = X._account_extras()
+        if self.account_features is None:
+            return []
+        if isinstance(self.account_features, str):  # "all"
+            return sorted(have)
+        names = list(self.account_features)
+        if not all(isinstance(n, str) for n in names):
+            raise InvalidParameterError(
+                f"The 'account_features' parameter of {_NAME} must be a list of str, 'all' or "
+                f"None. Got {self.account_features!r} instead."
+            )
+        missing = [n for n in names if n not in have]
+        if missing:
+            raise ValueError(
+                f"{_NAME}: account_features {missing} are not in the container's account "
+                f"extras ({sorted(have)}); build it with PostEncoder(account_fields=[...])"
+            )
+        return names
+
+    def _account_matrix(self, X, *, reset):
+        """Account inputs (n_accounts, k) float32: log1p of counts, standardised; None if off."""
+        if reset:
+            self.account_features_ = self._account_names(X)
+        names = self.account_features_
+        if not names:
+            return None
+        A = np.column_stack([np.asarray(X.account_extras[n], dtype=np.float64) for n in names])
+        if reset:
+            finite = np.where(np.isfinite(A), A, np.nan)
+            nonneg = np.nan_to_num(np.nanmin(finite, axis=0), nan=0.0) >= 0
+            self._account_log_ = nonneg if self.account_transform == "log1p" else \
+                np.zeros(len(names), dtype=bool)
+        A = np.where(np.isfinite(A), A, np.nan)
+        A[:, self._account_log_] = np.log1p(np.clip(A[:, self._account_log_], 0, None))
+        if reset:
+            mean = np.nan_to_num(np.nanmean(A, axis=0), nan=0.0) if len(A) else \
+                np.zeros(len(names))
+            std = np.nan_to_num(np.nanstd(A, axis=0), nan=0.0) if len(A) else np.ones(len(names))
+            self._account_mean_ = mean
+            self._account_scale_ = np.where(std > 0, std, 1.0)
+        A = (A - self._account_mean_) / self._account_scale_
+        return np.nan_to_num(A, nan=0.0).astype(np.float32)
 
     def _post_codes(self, X):
         """Post-label codes (IGNORE_INDEX where missing or masked) and the post classes."""
@@ -325,11 +461,14 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         out[known] = codes
         return out, classes
 
-    def _dataset(self, X, y=None, post_codes=None):
+    def _dataset(self, X, y=None, post_codes=None, *, reset=False):
         from ._module import PostBatchDataset
 
+        sparse = {name: X.sparse[name] for kind, name, _ in getattr(self, "channels_", [])
+                  if kind == "sparse"}
         return PostBatchDataset(X.values, X.offsets, X.mask, y, post_codes,
-                                max_posts=self.max_posts, keep=self.keep_posts)
+                                max_posts=self.max_posts, keep=self.keep_posts,
+                                sparse=sparse, account=self._account_matrix(X, reset=reset))
 
     # --------------------------------------------------------------------- fit
 
@@ -375,6 +514,9 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         from ._module import AccountSplit, BucketLoader, JointLoss, PostAttentionNet, passthrough
 
         class_to_post, post_log_prior = self._mixture_tie(classes, post_classes, post_codes)
+        specs = self._channel_specs(X)
+        self.channels_ = [] if specs is None else [(k, n, z) for k, n, z, _ in specs]
+        dataset = self._dataset(X, y_enc.astype(np.int64), post_codes, reset=True)
         device = _resolve_device(self.device, _NAME)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         callbacks = list(copy.deepcopy(list(self.callbacks or [])))
@@ -396,6 +538,9 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
                                else bool(self.attention)),
             module__class_to_post=class_to_post,
             module__post_log_prior=post_log_prior,
+            module__channels=specs,
+            module__fusion=self.fusion,
+            module__n_account_features=len(self.account_features_),
             criterion=JointLoss,
             criterion__post_loss_weight=float(self.post_loss_weight),
             optimizer=self._optimizer_class(torch),
@@ -414,7 +559,6 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
             device=device,
             verbose=int(self.verbose),
         )
-        dataset = self._dataset(X, y_enc.astype(np.int64), post_codes)
         cuda = torch.device(device).type == "cuda"
         rng_devices = [torch.device(device).index or 0] if cuda else []
         # seed a private copy of torch's RNG: weights, shuffling and dropout are
@@ -463,6 +607,8 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         """Account logits (n_accounts, n_classes) and, optionally, flat attention weights."""
         import torch
 
+        from ._module import to_device
+
         module = self.net_.module_
         module.eval()
         dataset = self._dataset(X)
@@ -478,7 +624,7 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
             for start in range(0, n, bs):
                 idx = order[start:start + bs]
                 (Xi, _), (acc, slot, rows) = dataset.batch(idx)
-                out, _, w = module(Xi["values"].to(self.device_), Xi["mask"].to(self.device_))
+                out, _, w = module(**to_device(Xi, self.device_))
                 logits[idx] = out.float().cpu().numpy()
                 if want_weights:
                     weights[rows] = w.float().cpu().numpy()[acc, slot]
@@ -568,9 +714,12 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
                 f"container had no usable extras[{self.label_name!r}]) or with "
                 "post_loss_weight=0"
             )
+        from ._module import sparse_rows, to_device
+
         module.eval()
         out = np.zeros((X.n_posts, len(self.post_classes_)), dtype=np.float64)
         chunk = 8192
+        sparse_names = [n for k, n, _ in getattr(self, "channels_", []) if k == "sparse"]
         with torch.inference_mode():
             for start in range(0, X.n_posts, chunk):
                 v = X.values[start:start + chunk]
@@ -578,7 +727,14 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
                 if not m.all():  # masked-out rows may hold NaN: classify zeros instead
                     v = np.where(m[:, None], v, np.float32(0))
                 v = torch.from_numpy(np.ascontiguousarray(v)).to(self.device_)
-                p = torch.softmax(module.post_head(module.encode_posts(v)).float(), dim=1)
+                # masked-out rows: empty bags
+                rows = np.arange(start, start + len(m))
+                sparse = {n: to_device(sparse_rows(X.sparse[n], rows[m], np.flatnonzero(m),
+                                                   np.zeros(int(m.sum()), np.int64),
+                                                   (len(m), 1)), self.device_)
+                          for n in sparse_names}
+                sparse = {n: {k: t[:, 0] for k, t in part.items()} for n, part in sparse.items()}
+                p = torch.softmax(module.post_head(module.encode_posts(v, sparse)).float(), dim=1)
                 out[start:start + chunk] = p.cpu().numpy()
         return out
 
@@ -635,5 +791,8 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
              "batch_size": 4, "attention": "account", "device": "cpu", "random_state": 0},
             {"hidden_size": 8, "attention_size": 4, "head_hidden_size": 8, "max_epochs": 2,
              "batch_size": 4, "attention": "mixture", "device": "cpu", "random_state": 0},
+            {"hidden_size": 8, "attention_size": 4, "head_hidden_size": 8, "max_epochs": 2,
+             "batch_size": 4, "fusion": "gated", "account_features": "all", "device": "cpu",
+             "random_state": 0},
         ]
 

@@ -21,6 +21,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..utils._fusion import fuse
+
 __all__ = ["ListDataset", "MIRNet", "Tower", "listmle_loss", "listnet_loss", "ListLoss"]
 
 _PAD_SCORE = -1e4  # score of padded list slots (finite: 0 * log-softmax stays 0)
@@ -79,12 +81,8 @@ class Tower(nn.Module):
                 x, _ = self.pools[m](*x)
             pooled.append(x)
             parts.append(self.proj[m](x))
-        if self.fusion == "bilinear":
-            e = parts[0]
-            for p in parts[1:]:
-                e = e * p
-        else:
-            e = self.fuse(torch.cat(parts, dim=1))
+        # the fusion shared with the profiler's modules (utils._fusion)
+        e = fuse(parts, self.fusion, getattr(self, "fuse", None))
         return (e, torch.cat(pooled, dim=1)) if with_pooled else e
 
     def attention_weights(self, feats):

@@ -200,6 +200,11 @@ def _is_posts(out) -> bool:
     return all(hasattr(out, a) for a in ("values", "offsets", "mask", "extras"))
 
 
+def _n_rows(out) -> int:
+    """Number of rows (accounts) of an output; a sparse matrix has no ``len``."""
+    return out.shape[0] if hasattr(out, "toarray") else len(out)
+
+
 def _requires_fit(estimator) -> bool:
     return estimator.__sklearn_tags__().requires_fit
 
@@ -240,6 +245,14 @@ def _assert_same(a, b, msg):
         assert sorted(a.extras) == sorted(b.extras), f"{msg}: extra arrays differ"
         for key in a.extras:
             _assert_same(a.extras[key], b.extras[key], f"{msg} (extra {key!r})")
+        sa, sb = getattr(a, "sparse", {}) or {}, getattr(b, "sparse", {}) or {}
+        assert sorted(sa) == sorted(sb), f"{msg}: sparse channels differ"
+        for key in sa:
+            _assert_same(sa[key], sb[key], f"{msg} (sparse channel {key!r})")
+        aa, ab = getattr(a, "account_extras", {}) or {}, getattr(b, "account_extras", {}) or {}
+        assert sorted(aa) == sorted(ab), f"{msg}: account extras differ"
+        for key in aa:
+            _assert_same(aa[key], ab[key], f"{msg} (account extra {key!r})")
         a, b = a.values, b.values
     a, b = _as_array(a), _as_array(b)
     assert a.shape == b.shape, f"{msg}: shapes differ {a.shape} vs {b.shape}"

@@ -45,6 +45,7 @@ from ._check_inputs import (  # noqa: F401  (the helpers are part of this module
     _fitted,
     _input_tags,
     _is_posts,
+    _n_rows,
     _needs_y,
     _output,
     _requires_fit,
@@ -158,8 +159,8 @@ def check_fit_returns_self_and_is_deterministic(estimator):
         est.set_params(random_state=0)
     assert _fit(est, X, y) is est, f"{type(est).__name__}.fit must return self"
     out1 = _output(est, X)
-    assert len(out1) == len(X), (
-        f"{type(est).__name__} returned {len(out1)} rows for {len(X)} accounts: one row per account expected"
+    assert _n_rows(out1) == len(X), (
+        f"{type(est).__name__} returned {_n_rows(out1)} rows for {len(X)} accounts: one row per account expected"
     )
     _assert_same(out1, _output(est, X), "two calls on the same fitted component differ")
     est2 = _fit(clone(est), X, y)
@@ -182,7 +183,7 @@ def check_edge_accounts(estimator):
     X, y = _check_frame(estimator)
     est = _fit(clone(estimator), X, y)
     out = _output(est, _safe_indexing(X, np.array([1, 2, 4, 7])))
-    assert len(out) == 4
+    assert _n_rows(out) == 4
     out = _as_array(out)
     if out.dtype.kind in "fc":
         assert np.isfinite(out[~np.isnan(out)]).all(), "infinite output for edge-case accounts"
@@ -240,7 +241,7 @@ def check_cross_validation(estimator):
         return
     for train, test in KFold(3, shuffle=True, random_state=0).split(X):
         est = _fit(clone(estimator), _safe_indexing(X, train), y[train])
-        assert len(_output(est, _safe_indexing(X, test))) == len(test)
+        assert _n_rows(_output(est, _safe_indexing(X, test))) == len(test)
 
 
 def check_rejects_bad_input(estimator):
@@ -303,11 +304,14 @@ def check_feature_names_out(estimator):
             "get_feature_names_out differs from the feature names of the PostFeatures output"
         )
         return
+    sparse_output = hasattr(out, "toarray")
     out = _as_array(out)
     if out.ndim != 2:
         return
     names = est.get_feature_names_out()
     assert len(names) == out.shape[1], "get_feature_names_out length differs from the output width"
+    if sparse_output:  # like a vectorizer's: scikit-learn's set_output takes no sparse data
+        return
     est.set_output(transform="pandas")
     df = est.transform(X)
     assert isinstance(df, pd.DataFrame) and list(df.columns) == list(names)
