@@ -62,15 +62,15 @@ class HashedTfidf(_PostExtractor):
 
     Attributes
     ----------
-    columns_ : ndarray of shape (n_columns_,)
+    columns_ : ndarray of shape (`n_columns_`,)
         Hash buckets kept (those with at least ``min_df`` training posts).
-    idf_ : ndarray of shape (n_columns_,)
+    idf_ : ndarray of shape (`n_columns_`,)
         Their smoothed inverse document frequencies, ``ln((1 + n) / (1 + df)) + 1``.
     n_columns_ : int
         Number of columns of the per-post rows.
     n_features_in_ : int
         Number of columns of the account frame seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Columns of the account frame seen in ``fit``.
 
     See Also

@@ -19,7 +19,8 @@ __all__ = ["ALL_ONLY", "EXTRAS", "import_optional", "install_hint", "is_installe
 #: skinfluence extra -> (import name, pip distribution name) of what it provides.
 #: The same extras, with the same distributions, as ``[project.optional-dependencies]``
 #: in pyproject.toml (``tests/test_registry.py`` checks both directions). ``all``
-#: installs every extra plus :data:`ALL_ONLY`; ``dev`` holds the test tools.
+#: installs every extra plus :data:`ALL_ONLY`; ``dev`` holds the test tools and ``docs``
+#: the documentation build's.
 EXTRAS: dict[str, tuple[tuple[str, str], ...]] = {
     "text": (("sentence_transformers", "sentence-transformers"), ("vaderSentiment", "vaderSentiment")),
     "image": (("timm", "timm"), ("PIL", "pillow")),
