@@ -291,3 +291,64 @@ def test_one_grid_search_compares_channels_fusions_and_account_inputs():
     search.fit(frame, y)
     assert len(search.cv_results_["params"]) == 12
     assert search.best_score_ > 0.8
+
+
+# -------------------------------------------------------------- linear sparse head
+
+
+def _reverse_posts(X):
+    """``X`` with each account's posts in reverse order."""
+    rev = np.concatenate([np.arange(X.offsets[i], X.offsets[i + 1])[::-1]
+                          for i in range(len(X))])
+    return PostFeatures(X.values[rev], X.offsets, feature_names=X.feature_names,
+                        sparse={"words": X.sparse["words"][rev]})
+
+
+@pytest.mark.parametrize("attention", [False, "mixture"])
+def test_linear_sparse_head_reads_the_class_from_words_that_dense_features_lack(attention):
+    X, y = two_channels(signal="words")
+    Xt, yt = two_channels(seed=1, signal="words")
+    dense_only = AttentiveProfiler(**TINY, attention=attention, channels=["caption"]).fit(X, y)
+    wide = AttentiveProfiler(**TINY, attention=attention, sparse_head="linear").fit(X, y)
+    assert wide.channels_ == [("dense", "posts", 4), ("sparse", "words", 40)]
+    # the sparse channel is read by the linear head only, not as a post channel
+    assert set(wide.module_.wide) == {"w0"} and not len(wide.module_.bags)
+    assert wide.score(Xt, yt) > 0.8 > dense_only.score(Xt, yt) + 0.2  # chance 1/3
+    # the head sees each account's mean row; mean pooling of the dense posts is
+    # order-free too, so the whole model is
+    if attention is False:
+        np.testing.assert_allclose(wide.predict_proba(_reverse_posts(Xt)),
+                                   wide.predict_proba(Xt), atol=1e-5)
+
+
+def test_linear_sparse_head_starts_at_zero_and_its_decay_is_its_own():
+    from skinfluence.profiling._module import PostAttentionNet, sparse_rows
+
+    X, y = two_channels(signal="words")
+    net = PostAttentionNet(4, 3, channels=[("dense", "posts", 4, [0, 1, 2, 3]),
+                                           ("sparse", "words", 40, None)],
+                           sparse_head="linear")
+    assert float(net.wide["w0"].weight.detach().abs().max()) == 0.0
+    mask = torch.ones(2, 1, dtype=torch.bool)
+    bags = {"words": sparse_rows(X.sparse["words"], [0, 1], [0, 1], [0, 0], (2, 1))}
+    assert float(net.wide_logits(mask, bags).detach().abs().max()) == 0.0
+
+    clf = AttentiveProfiler(**TINY, sparse_head="linear", weight_decay=0.0,
+                            sparse_weight_decay=0.05).fit(X, y)
+    wide_ids = {id(p) for p in clf.module_.wide.parameters()}
+    groups = clf.net_.optimizer_.param_groups
+    decays = {g["weight_decay"] for g in groups if wide_ids & {id(p) for p in g["params"]}}
+    others = {g["weight_decay"] for g in groups if not wide_ids & {id(p) for p in g["params"]}}
+    assert decays == {0.05} and others == {0.0}
+    # a stronger decay keeps the sparse weights smaller
+    strong = AttentiveProfiler(**TINY, sparse_head="linear", sparse_weight_decay=5.0).fit(X, y)
+    assert (float(strong.module_.wide["w0"].weight.detach().norm())
+            < float(clf.module_.wide["w0"].weight.detach().norm()))
+    back = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(back.predict_proba(X), clf.predict_proba(X))
+
+
+def test_linear_sparse_head_needs_a_dense_channel():
+    X, y = two_channels(signal="words")
+    with pytest.raises(ValueError, match="sparse_head='linear' needs a dense channel"):
+        AttentiveProfiler(**TINY, channels=["words"], sparse_head="linear").fit(X, y)

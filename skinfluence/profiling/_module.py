@@ -79,7 +79,11 @@ class PostAttentionNet(nn.Module):
       ``values`` (the original model, unchanged);
     - ``n_account_features``: account-level inputs (already standardised) go through an
       FC + ReLU + dropout and are concatenated with the pooled post vector before the
-      influencer head (with mixture attention, a linear term is added to the logits).
+      influencer head (with mixture attention, a linear term is added to the logits);
+    - ``sparse_head="linear"``: the sparse channels are not post channels; each account's
+      mean sparse row (over its valid posts) is mapped linearly to the class logits and
+      added to the network's logits, a "wide" part (a logistic regression on the pooled
+      TF-IDF) trained jointly with the "deep" one. Its weights start at zero.
 
     ``forward(values, mask, sparse=None, account=None)`` takes ``values`` of shape
     (B, L, d) and ``mask`` (B, L) (``sparse[name]`` holds the padded bags of the kept
@@ -90,8 +94,24 @@ class PostAttentionNet(nn.Module):
     def __init__(self, n_features, n_classes, n_post_classes=0, *, hidden_size=128,
                  attention_size=64, head_hidden_size=64, dropout=0.2, attention=True,
                  class_to_post=None, post_log_prior=None, channels=None, fusion="concat",
-                 n_account_features=0):
+                 n_account_features=0, sparse_head="bag"):
         super().__init__()
+        #: "bag": sparse channels are post channels (embedding bags, fused with the dense
+        #: ones); "linear": a linear map of each account's mean sparse row to the class
+        #: logits, added to the network's (a "wide" part trained jointly)
+        self.sparse_head = sparse_head
+        self.wide_specs = []
+        if sparse_head == "linear" and channels is not None:
+            wide = [c for c in channels if c[0] == "sparse"]
+            channels = [c for c in channels if c[0] != "sparse"]
+            if not channels:
+                raise ValueError("sparse_head='linear' needs at least one dense channel")
+            self.wide_specs = [(str(n), int(z)) for _, n, z, _ in wide]
+            self.wide = nn.ModuleDict()
+            for i, (_, size) in enumerate(self.wide_specs):
+                bag = nn.EmbeddingBag(size, n_classes, mode="sum")
+                nn.init.zeros_(bag.weight)  # starts as the network without the wide part
+                self.wide[f"w{i}"] = bag
         #: "post" (the paper's), "account" (account-aware), "mixture" or None (mean pooling)
         self.attention_mode = (attention if isinstance(attention, str)
                                and attention in ("account", "mixture")
@@ -269,19 +289,44 @@ class PostAttentionNet(nn.Module):
         pooled = torch.where(has_posts, pooled, self.no_posts.expand_as(pooled))
         return pooled, weights
 
+    def wide_logits(self, mask, sparse):
+        """The linear sparse head's logits (B, C): each account's mean sparse row, mapped linearly.
+
+        The mean runs over the account's valid posts (padded and masked-out posts are
+        empty bags and do not count); 0 for an account without a valid post.
+        """
+        maskf = mask.to(torch.float32)
+        n = maskf.sum(dim=1, keepdim=True).clamp(min=1.0)
+        out = 0.0
+        for i, (name, _) in enumerate(self.wide_specs):
+            part = sparse[name]
+            indices, weights = part["indices"], part["weights"]
+            k = indices.shape[-1]
+            per_post = self.wide[f"w{i}"](indices.reshape(-1, k),
+                                          per_sample_weights=weights.reshape(-1, k))
+            per_post = per_post.view(*indices.shape[:-1], per_post.shape[-1])   # (B, L, C)
+            out = out + (per_post * maskf.unsqueeze(-1)).sum(dim=1) / n
+        return out
+
     def forward(self, values, mask, sparse=None, account=None):
         h = self.encode_posts(values, sparse)
         a = self.account_encoder(account) if getattr(self, "account_size", 0) else None
+        wide = (self.wide_logits(mask, sparse)
+                if getattr(self, "sparse_head", "bag") == "linear" and self.wide_specs else None)
         if getattr(self, "attention_mode", "post") == "mixture":
             post_logits = self.post_head(h) if self.post_head is not None else None
             logits, weights = self.mixture_forward(h, mask, post_logits)
             if a is not None:
                 logits = logits + self.account_logits(a)
+            if wide is not None:
+                logits = logits + wide
             return logits, post_logits, weights
         pooled, weights = self.pool(h, mask)
         if a is not None:
             pooled = torch.cat([pooled, a], dim=1)
         logits = self.head(pooled)
+        if wide is not None:
+            logits = logits + wide
         post_logits = self.post_head(h) if self.post_head is not None else None
         return logits, post_logits, weights
 

@@ -128,6 +128,18 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         sigmoid gate per channel and dimension) or low-rank bilinear pooling
         (the element-wise product of per-channel ``tanh`` projections). The
         fusion code is shared with :class:`~skinfluence.ranking.ListwiseRanker`.
+    sparse_head : {"bag", "linear"}, default="bag"
+        How the sparse channels (e.g. :class:`HashedTfidf`) are read.
+        ``"bag"``: each is a post channel, projected by a learned embedding bag
+        and fused with the dense channels. ``"linear"``: a "wide" part, a linear
+        map from each account's mean sparse row (over its valid posts) to the
+        class logits, added to the network's logits and trained with it (like a
+        logistic regression on the pooled TF-IDF); the dense channels alone
+        feed the post encoder and the attention. Needs a dense channel.
+    sparse_weight_decay : float or None, default=None
+        Weight decay of the sparse channels' weights (the embedding bags, or
+        the linear head), which see far more parameters than the rest of the
+        network; None uses ``weight_decay``.
     account_features : list of str, "all" or None, default=None
         Account-level inputs (the container's ``account_extras``, e.g. from
         ``PostEncoder(account_fields=["followers", "following", "n_posts"])``):
@@ -271,6 +283,8 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         "channels": [None, list, tuple],
         "fusion": [StrOptions({"concat", "gated", "bilinear"})],
         "account_features": [None, list, tuple, StrOptions({"all"})],
+        "sparse_head": [StrOptions({"bag", "linear"})],
+        "sparse_weight_decay": [Interval(Real, 0, np.inf, closed="left"), None],
         "account_transform": [StrOptions({"log1p", "none"})],
         "label_name": [None, str],
         "device": "no_validation",  # a str or a torch.device: checked in fit, with torch
@@ -283,8 +297,9 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
                  optimizer="adam", optimizer_kwargs=None, lr=1e-3, weight_decay=0.0,
                  max_epochs=30, batch_size=32, early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=5, callbacks=None, channels=None, fusion="concat",
-                 account_features=None, account_transform="log1p", label_name="label",
-                 device="auto", random_state=None, verbose=0):
+                 sparse_head="bag", sparse_weight_decay=None, account_features=None,
+                 account_transform="log1p", label_name="label", device="auto",
+                 random_state=None, verbose=0):
         self.hidden_size = hidden_size
         self.attention_size = attention_size
         self.head_hidden_size = head_hidden_size
@@ -305,6 +320,8 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         self.callbacks = callbacks
         self.channels = channels
         self.fusion = fusion
+        self.sparse_head = sparse_head
+        self.sparse_weight_decay = sparse_weight_decay
         self.account_features = account_features
         self.account_transform = account_transform
         self.label_name = label_name
@@ -515,6 +532,14 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
 
         class_to_post, post_log_prior = self._mixture_tie(classes, post_classes, post_codes)
         specs = self._channel_specs(X)
+        if self.sparse_head == "linear" and specs is not None \
+                and not any(k == "dense" for k, *_ in specs):
+            raise ValueError(
+                f"{_NAME}: sparse_head='linear' needs a dense channel (it adds a linear map of "
+                f"the sparse channels to a network over dense post features); the channels "
+                f"read are {[n for _, n, *_ in specs]}, all sparse. Add a dense channel or use "
+                "sparse_head='bag'."
+            )
         self.channels_ = [] if specs is None else [(k, n, z) for k, n, z, _ in specs]
         dataset = self._dataset(X, y_enc.astype(np.int64), post_codes, reset=True)
         device = _resolve_device(self.device, _NAME)
@@ -541,10 +566,12 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
             module__channels=specs,
             module__fusion=self.fusion,
             module__n_account_features=len(self.account_features_),
+            module__sparse_head=self.sparse_head,
             criterion=JointLoss,
             criterion__post_loss_weight=float(self.post_loss_weight),
             optimizer=self._optimizer_class(torch),
             optimizer__weight_decay=float(self.weight_decay),
+            **self._sparse_param_groups(specs),
             **{f"optimizer__{k}": v for k, v in (self.optimizer_kwargs or {}).items()},
             lr=float(self.lr),
             max_epochs=self.max_epochs,
@@ -579,6 +606,15 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
         self.off_topic_share_ = (float(torch.sigmoid(module.off_topic_logit.detach()).cpu())
                                  if self._is_mixture() else None)
         return self
+
+    def _sparse_param_groups(self, specs):
+        """skorch's ``optimizer__param_groups`` giving the sparse weights their own decay."""
+        if self.sparse_weight_decay is None or not any(k == "sparse" for k, *_ in specs or []):
+            return {}
+        decay = {"weight_decay": float(self.sparse_weight_decay)}
+        # the embedding bags (and their biases) of sparse post channels, or the linear head
+        return {"optimizer__param_groups": [("bags.*", decay), ("bag_bias.*", decay),
+                                            ("wide.*", decay)]}
 
     def _is_mixture(self):
         return isinstance(self.attention, str) and self.attention == "mixture"
@@ -794,5 +830,8 @@ class AttentiveProfiler(ComponentMixin, ClassifierMixin, BaseEstimator):
             {"hidden_size": 8, "attention_size": 4, "head_hidden_size": 8, "max_epochs": 2,
              "batch_size": 4, "fusion": "gated", "account_features": "all", "device": "cpu",
              "random_state": 0},
+            {"hidden_size": 8, "attention_size": 4, "head_hidden_size": 8, "max_epochs": 2,
+             "batch_size": 4, "sparse_head": "linear", "sparse_weight_decay": 0.01,
+             "device": "cpu", "random_state": 0},
         ]
 
