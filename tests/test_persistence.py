@@ -99,6 +99,28 @@ def test_profiler_round_trips(profiler, tmp_path):
     assert loaded.get_params() .keys() == est.get_params().keys()
 
 
+def test_profiler_with_a_linear_sparse_head_round_trips(tmp_path):
+    pytest.importorskip("skorch")
+    import scipy.sparse as sp
+
+    from skinfluence import AttentiveProfiler, PostFeatures
+
+    X, y = make_check_posts()
+    rng = np.random.default_rng(0)
+    words = sp.random(X.n_posts, 30, density=0.2, format="csr", random_state=0,
+                      dtype=np.float32)
+    Xs = PostFeatures(X.values, X.offsets, mask=X.mask, feature_names=X.feature_names,
+                      sparse={"words": words},
+                      account_extras={"followers": rng.integers(0, 10**6, len(X))})
+    est = AttentiveProfiler(hidden_size=8, attention_size=4, head_hidden_size=8, max_epochs=2,
+                            batch_size=8, sparse_head="linear", sparse_weight_decay=1e-3,
+                            account_features="all", attention="mixture", device="cpu",
+                            random_state=0).fit(Xs, y)
+    loaded, _ = _round_trip(est, tmp_path)
+    np.testing.assert_allclose(loaded.predict_proba(Xs), est.predict_proba(Xs), rtol=0, atol=0)
+    assert loaded.module_.sparse_head == "linear" and set(loaded.module_.wide) == {"w0"}
+
+
 def test_trusted_types_cover_every_registered_component():
     names = set(trusted_types())
     for info in all_components():
