@@ -13,7 +13,9 @@ Three parts in one run (``--part all``, the default), and a diagnosis:
    (``attention="account"``) and its mixture attention (``attention="mixture"``), both added
    later (issue 6), all with the same fixed
    settings (``PROFILER``, chosen before this data was generated), and the paper's baselines
-   on mean-pooled post embeddings (Gaussian NB, k-NN, SVC, random forest). Influencer
+   on mean-pooled post embeddings (Gaussian NB, k-NN, SVC, random forest), each tuned by an
+   inner 3-fold CV over its main hyper-parameter (``BASELINE_GRIDS``; issue 17: untuned
+   before; ``--baselines-only`` re-runs them alone and merges their rows). Influencer
    accuracy, and post-category accuracy on the test accounts' posts (the baselines are
    trained on a random sample of 4,000 training posts: SVC and random forests on every post
    would take minutes per fold). A reference row (not a model: it reads the true post
@@ -33,7 +35,19 @@ Three parts in one run (``--part all``, the default), and a diagnosis:
    the same module, loss, optimizer and batches; accounts/s for training and inference (and
    for ``attention="mixture"``).
 
-4. **diagnose** (``--part diagnose``, not part of ``all``) -- why attention trails mean
+4. **kim-inputs** (``--part kim-inputs``, not part of ``all``; issue 17) -- on the same Kim
+   data, baselines tuned by inner ``GroupKFold(3)`` on each outer training fold (TF-IDF +
+   LR over n-grams, ``min_df`` and ``C``; MiniLM + LR over ``C``; TF-IDF stacked with
+   MiniLM, with and without the log profile counts, over ``C``) against the profiler's
+   issue-17 inputs (``KIM_INPUTS``: two modalities with each fusion, the lexical
+   ``HashedTfidf`` channels as embedding bags or as a linear "wide" head, account inputs,
+   and a row whose configuration is chosen by inner CV), with the share of non-English
+   captions and the accuracy by posts per account. ``--kim-accounts N`` runs a stratified
+   sample, ``--kim-batch-size`` sets the profiler's batch (32 on the 2,000-account sample,
+   128 on all accounts), and ``--kim-baselines-only`` / ``--kim-inputs KEY ...`` /
+   ``--no-minilm`` split the rows over processes (one ``--out`` each).
+
+5. **diagnose** (``--part diagnose``, not part of ``all``) -- why attention trails mean
    pooling: training variants (dropout, weight decay, no post loss, early stopping, fewer
    epochs, a random initial context vector) on a separate 64-account sample at the same
    off-topic levels, where the attention goes (on-topic weight on test and training
@@ -74,7 +88,7 @@ from sklearn.ensemble import RandomForestClassifier  # noqa: E402
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import accuracy_score, f1_score  # noqa: E402
-from sklearn.model_selection import GridSearchCV, GroupKFold, StratifiedKFold  # noqa: E402
+from sklearn.model_selection import GridSearchCV, GroupKFold, KFold, StratifiedKFold  # noqa: E402
 from sklearn.naive_bayes import GaussianNB  # noqa: E402
 from sklearn.neighbors import KNeighborsClassifier  # noqa: E402
 from sklearn.pipeline import make_pipeline, make_union  # noqa: E402
@@ -136,14 +150,28 @@ def profiler(params, **fixed):
     return GridSearchCV(est, grid, cv=StratifiedKFold(3, shuffle=True, random_state=0))
 
 
-def baselines(seed=0):
-    """The paper's baselines, on mean-pooled (or per-post) embeddings."""
-    return {
-        "Gaussian NB": GaussianNB(),
-        "k-NN (k=5)": KNeighborsClassifier(5),
-        "SVC (RBF)": make_pipeline(StandardScaler(), SVC()),
-        "random forest": RandomForestClassifier(300, n_jobs=1, random_state=seed),
-    }
+#: the paper's baselines and the grids of their main hyper-parameters (issue 17: every
+#: baseline is tuned by inner CV on each training fold, as the profiler's post_loss_weight is)
+BASELINE_GRIDS = {
+    "Gaussian NB": (lambda seed: GaussianNB(),
+                    {"var_smoothing": [1e-9, 1e-5, 1e-2]}),
+    "k-NN": (lambda seed: KNeighborsClassifier(),
+             {"n_neighbors": [5, 15, 31]}),
+    "SVC (RBF)": (lambda seed: make_pipeline(StandardScaler(), SVC()),
+                  {"svc__C": [0.3, 1.0, 3.0, 10.0]}),
+    "random forest": (lambda seed: RandomForestClassifier(300, n_jobs=1, random_state=seed),
+                      {"max_features": ["sqrt", 0.2]}),
+}
+
+
+def baselines(seed=0, quick=False):
+    """The paper's baselines, each tuned by an inner 3-fold CV over :data:`BASELINE_GRIDS`."""
+    # --quick has too few accounts per class for stratified inner folds
+    inner = (KFold(2, shuffle=True, random_state=seed) if quick
+             else StratifiedKFold(3, shuffle=True, random_state=seed))
+    return {f"{name}, tuned ({', '.join(k.split('__')[-1] for k in grid)})":
+            GridSearchCV(make(seed), grid, cv=inner)
+            for name, (make, grid) in BASELINE_GRIDS.items()}
 
 
 def keep_last(X: PostFeatures, k: int) -> PostFeatures:
@@ -214,7 +242,7 @@ def run_synthetic(args):
             Xk = X if k is None else keep_last(X, k)
             pooled = pool_posts(Xk.values, Xk.offsets, Xk.mask, "mean")
             scores, post_scores, times, attn, chosen = {}, {}, {}, {}, {}
-            subset = set(args.models) != set(DEFAULT_VARIANTS)
+            subset = set(args.models) != set(DEFAULT_VARIANTS) and not args.baselines_only
             # reference, not a model: what perfect attention could give -- the mean of each
             # account's on-topic posts only (ground truth), classified by Gaussian NB
             on_topic = Xk.mask & (Xk.extras["label"] == np.repeat(y, Xk.lengths))
@@ -226,8 +254,9 @@ def run_synthetic(args):
                     times.setdefault(ORACLE, []).append(time.perf_counter() - t)
                     scores.setdefault(ORACLE, []).append(
                         accuracy_score(y[test], model.predict(oracle[test])))
-                models = {VARIANTS[m][0]: profiler(VARIANTS[m][1], **PROFILER)
-                          for m in args.models if k is None or not VARIANTS[m][1].get("lexical")}
+                models = {} if args.baselines_only else {
+                    VARIANTS[m][0]: profiler(VARIANTS[m][1], **PROFILER)
+                    for m in args.models if k is None or not VARIANTS[m][1].get("lexical")}
                 lexical = {VARIANTS[m][0] for m in args.models if VARIANTS[m][1].get("lexical")}
                 X_words = (with_words(Xk, FRAMES[(off_topic, args.n_accounts)], train)
                            if lexical and k is None else None)
@@ -250,10 +279,12 @@ def run_synthetic(args):
                         if model.attention:
                             attn.setdefault(name, []).append(attention_stats(model, Xt, y[test]))
                     Xk = Xk_all
-                for name, model in ({} if subset else baselines()).items():
+                for name, model in ({} if subset else baselines(quick=args.quick)).items():
                     t = time.perf_counter()
                     model.fit(pooled[train], y[train])
                     times.setdefault(name, []).append(time.perf_counter() - t)
+                    chosen.setdefault(name, []).append(
+                        {p: str(v) for p, v in model.best_params_.items()})
                     scores.setdefault(name, []).append(accuracy_score(y[test],
                                                                       model.predict(pooled[test])))
                 if k is None and not subset:  # post-level baselines: a sample of training posts
@@ -261,7 +292,7 @@ def run_synthetic(args):
                     in_test = np.isin(account_of_post, test) & X.mask
                     pool = np.flatnonzero(in_train)
                     sample = rng.choice(pool, min(4000, len(pool)), replace=False)
-                    for name, model in baselines().items():
+                    for name, model in baselines(quick=args.quick).items():
                         model.fit(X.values[sample], labels[sample].astype(str))
                         pred = model.predict(X.values[in_test])
                         post_scores.setdefault(name, []).append(
@@ -493,6 +524,33 @@ KIM_INPUTS = {
     "words-only+account": ("profiler: 2 lexical + account (no MiniLM)",
                            {"channels": ["caption_words", "image_words"],
                             "account_features": "all"}),
+    # the pooling variants of the earlier full-data run, with and without the account inputs
+    "mixture": ("profiler: original, mixture attention",
+                {"dense_only": True, "attention": "mixture"}),
+    "mixture+account": ("profiler: original, mixture attention + account inputs",
+                        {"dense_only": True, "attention": "mixture", "account_features": "all"}),
+    "mean+account": ("profiler: original, mean pooling + account inputs",
+                     {"dense_only": True, "attention": False, "account_features": "all"}),
+    "two-gated+account": ("profiler: 2 modalities, gated + account inputs",
+                          {"channels": ["caption", "image"], "fusion": "gated",
+                           "account_features": "all"}),
+    "lexical-mean+account": ("profiler: 2 modalities + 2 lexical + account, concat, mean pooling",
+                             {"channels": ["caption", "image", "caption_words", "image_words"],
+                              "fusion": "concat", "attention": False,
+                              "account_features": "all"}),
+    # the lexical channels as a linear "wide" head on the pooled TF-IDF (sparse_head="linear")
+    "wide-mixture+account": ("profiler: mixture + account inputs + linear lexical head",
+                             {"attention": "mixture", "account_features": "all",
+                              "sparse_head": "linear"}),
+    "wide-mean+account": ("profiler: mean pooling + account inputs + linear lexical head",
+                          {"attention": False, "account_features": "all",
+                           "sparse_head": "linear"}),
+    # the profiler's own tuning budget: the wide configuration's pooling chosen by inner
+    # GroupKFold(3) on each outer training fold, as the baselines' hyper-parameters are
+    # (a larger grid, with the number of epochs, did not fit in the session's CPU time)
+    "cv": ("profiler: wide + account, pooling by inner CV",
+           {"account_features": "all", "sparse_head": "linear",
+            "grid": {"attention": [False, "mixture"]}}),
 }
 #: the profiler's fixed settings on Kim's sample (chosen before the run, not tuned)
 KIM_PROFILER = {"batch_size": 32, "max_epochs": 20, "lr": 1e-3, "device": "cpu",
@@ -626,9 +684,11 @@ def run_kim_inputs(args):
              "featureunion__pipeline-2__tfidfvectorizer__ngram_range"]
     min_df = ["featureunion__pipeline-1__tfidfvectorizer__min_df",
               "featureunion__pipeline-2__tfidfvectorizer__min_df"]
+    # 8 settings (the 2,000-account sample's grid had min_df 1/2 and C 2/5/10: 12 settings,
+    # too slow on all accounts on 2 cores)
     tfidf_grid = [{ngram[0]: [g], ngram[1]: [g], min_df[0]: [m], min_df[1]: [m],
-                   "logisticregression__C": [2.0, 5.0, 10.0]}
-                  for g in [(1, 1), (1, 2)] for m in [1, 2]]
+                   "logisticregression__C": [2.0, 10.0]}
+                  for g in [(1, 1), (1, 2)] for m in [2, 5]]
     baselines = {
         "TF-IDF + LR, tuned (n-grams, min_df, C)": GridSearchCV(
             Pipeline([("featureunion", words), ("logisticregression", lr)]), tfidf_grid,
@@ -655,7 +715,8 @@ def run_kim_inputs(args):
            "posts_per_account": {"1": int(np.sum(bucket == "1")),
                                  "2-3": int(np.sum(bucket == "2-3")),
                                  "4+": int(np.sum(bucket == "4+"))},
-           "feature_seconds": secs, "language": lang, "profiler_settings": KIM_PROFILER,
+           "feature_seconds": secs, "language": lang,
+           "profiler_settings": {**KIM_PROFILER, "batch_size": args.kim_batch_size},
            "models": {}}
 
     def record(name, preds, acc, f1, fit_s, infer_s, chosen=None):
@@ -695,7 +756,7 @@ def run_kim_inputs(args):
         params = dict(params)
         dense_only = params.pop("dense_only", False)
         preds = np.empty(len(y), dtype=object)
-        acc, f1, fit_s, infer_s = [], [], [], []
+        acc, f1, fit_s, infer_s, chosen = [], [], [], [], []
         for train, test in folds:
             if dense_only:
                 X = PostFeatures(X_dense.values, X_dense.offsets, mask=X_dense.mask,
@@ -711,9 +772,18 @@ def run_kim_inputs(args):
                 X = PostFeatures(X_dense.values, X_dense.offsets, mask=X_dense.mask,
                                  feature_names=X_dense.feature_names, sparse=sparse,
                                  account_extras=X_dense.account_extras)
-            model = AttentiveProfiler(**KIM_PROFILER, **params)
+            grid = params.pop("grid", None)
+            model = AttentiveProfiler(**{**KIM_PROFILER, "batch_size": args.kim_batch_size},
+                                      **params)
+            if grid is not None:
+                params["grid"] = grid
+                model = GridSearchCV(model, grid, cv=inner)
             t = time.perf_counter()
-            model.fit(X[train], y[train])
+            if grid is None:
+                model.fit(X[train], y[train])
+            else:
+                model.fit(X[train], y[train], groups=groups[train])
+                chosen.append({k: str(v) for k, v in model.best_params_.items()})
             fit_s.append(time.perf_counter() - t)
             t = time.perf_counter()
             p = model.predict(X[test])
@@ -721,7 +791,8 @@ def run_kim_inputs(args):
             preds[test] = p
             acc.append(accuracy_score(y[test], p))
             f1.append(f1_score(y[test], p, average="macro"))
-        record(name, preds, acc, f1, float(np.mean(fit_s)), float(np.mean(infer_s)))
+        record(name, preds, acc, f1, float(np.mean(fit_s)), float(np.mean(infer_s)),
+               chosen or None)
     return res
 
 
@@ -833,6 +904,9 @@ def main():
                         default=list(DEFAULT_VARIANTS),
                         help="profiler variants of the synthetic and kim parts; a subset runs "
                         "only those (no baselines) and merges its rows into the results on disk")
+    parser.add_argument("--baselines-only", action="store_true",
+                        help="synthetic part: the tuned baselines (and the reference) only, "
+                        "merged into the results on disk")
     parser.add_argument("--no-minilm", action="store_true",
                         help="kim-inputs part: only the rows that read no MiniLM feature (tuned "
                         "TF-IDF; the lexical + account profiler), without encoding")
@@ -844,6 +918,9 @@ def main():
     parser.add_argument("--kim-baselines-only", action="store_true",
                         help="kim-inputs part: the tuned baselines only (to run the baselines "
                         "and the profiler rows as separate processes, each with its --out)")
+    parser.add_argument("--kim-batch-size", type=int, default=KIM_PROFILER["batch_size"],
+                        help="kim-inputs part: the profiler's batch size (32 for the 2,000-account "
+                        "sample, 128 on all accounts as in the kim part)")
     parser.add_argument("--out", type=Path, default=None,
                         help="results file (default benchmarks/results/profiler.json, "
                         "profiler_quick.json with --quick); a smaller run writes its own")
